@@ -1,0 +1,27 @@
+package zkproc
+
+import (
+	"fmt"
+	"net"
+)
+
+// FreePorts returns n distinct TCP ports that were free on 127.0.0.1 a moment
+// ago. All n listeners are open at once so the ports differ from each other.
+func FreePorts(n int) ([]int, error) {
+	ls := make([]net.Listener, 0, n)
+	defer func() {
+		for _, l := range ls {
+			l.Close()
+		}
+	}()
+	ports := make([]int, 0, n)
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("zkproc: find free port: %w", err)
+		}
+		ls = append(ls, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}
