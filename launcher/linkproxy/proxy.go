@@ -1,0 +1,393 @@
+package linkproxy
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// chunkSize is the largest piece read at once from a socket.
+const chunkSize = 32 << 10
+
+// queueLen bounds the chunks read but not yet written per direction; past
+// it the reader stops and the kernel's buffers fill as they would in TCP.
+const queueLen = 64
+
+// Prefix rewrites the beginning of the forward stream: it reads what it
+// needs from r and returns the bytes to forward in their place. The
+// launcher uses it to rewrite the address in ZooKeeper's election handshake
+// so that connect-backs go through the proxy too.
+type Prefix func(r *bufio.Reader) ([]byte, error)
+
+// Config describes one proxy.
+type Config struct {
+	// Name labels log lines, e.g. "election 1->2".
+	Name string
+	// Target is the host:port dialled for each accepted connection.
+	Target string
+	// Forward carries bytes from the accepted side to Target, Back the reply.
+	Forward, Back *Direction
+	// Prefix, when set, rewrites the start of the forward stream.
+	Prefix Prefix
+	// DialTimeout bounds each dial of Target (default 2 s).
+	DialTimeout time.Duration
+	// Logger receives debug lines (default slog.Default()).
+	Logger *slog.Logger
+}
+
+// Proxy accepts on a listener and forwards to Target under the faults of
+// its two directions.
+type Proxy struct {
+	cfg    Config
+	ln     net.Listener
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu    sync.Mutex
+	conns map[*link]struct{}
+
+	accepted atomic.Int64
+	fwdBytes atomic.Int64
+	backByts atomic.Int64
+}
+
+// Stats counts a proxy's traffic.
+type Stats struct {
+	// Accepted is the number of connections accepted so far.
+	Accepted int64
+	// Open is the number of connections currently held or forwarding.
+	Open int
+	// ForwardBytes and BackBytes count bytes written to each side.
+	ForwardBytes, BackBytes int64
+}
+
+// New starts a proxy serving ln. The proxy owns ln from now on.
+func New(ln net.Listener, cfg Config) (*Proxy, error) {
+	if cfg.Forward == nil || cfg.Back == nil {
+		return nil, errors.New("linkproxy: Forward and Back directions are required")
+	}
+	if cfg.Target == "" {
+		return nil, errors.New("linkproxy: empty Target")
+	}
+	if cfg.DialTimeout <= 0 {
+		cfg.DialTimeout = 2 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &Proxy{cfg: cfg, ln: ln, ctx: ctx, cancel: cancel, conns: map[*link]struct{}{}}
+	p.wg.Add(1)
+	go p.acceptLoop()
+	return p, nil
+}
+
+// Addr is the listening address.
+func (p *Proxy) Addr() net.Addr { return p.ln.Addr() }
+
+// Stats returns the current counters.
+func (p *Proxy) Stats() Stats {
+	p.mu.Lock()
+	open := len(p.conns)
+	p.mu.Unlock()
+	return Stats{Accepted: p.accepted.Load(), Open: open, ForwardBytes: p.fwdBytes.Load(), BackBytes: p.backByts.Load()}
+}
+
+// Close stops accepting, resets every connection and waits for all of the
+// proxy's goroutines.
+func (p *Proxy) Close() error {
+	p.cancel()
+	err := p.ln.Close()
+	p.mu.Lock()
+	for l := range p.conns {
+		l.abort()
+	}
+	p.mu.Unlock()
+	p.wg.Wait()
+	if err != nil && !errors.Is(err, net.ErrClosed) {
+		return fmt.Errorf("linkproxy %s: close: %w", p.cfg.Name, err)
+	}
+	return nil
+}
+
+func (p *Proxy) acceptLoop() {
+	defer p.wg.Done()
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			if p.ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			p.cfg.Logger.Debug("linkproxy accept failed", "proxy", p.cfg.Name, "err", err)
+			select {
+			case <-time.After(50 * time.Millisecond):
+			case <-p.ctx.Done():
+				return
+			}
+			continue
+		}
+		p.accepted.Add(1)
+		l := &link{p: p, a: c, done: make(chan struct{})}
+		p.mu.Lock()
+		p.conns[l] = struct{}{}
+		p.mu.Unlock()
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			l.run()
+			p.mu.Lock()
+			delete(p.conns, l)
+			p.mu.Unlock()
+		}()
+	}
+}
+
+// link is one proxied connection: a is the accepted side, b the dialled one.
+type link struct {
+	p *Proxy
+	a net.Conn
+
+	mu      sync.Mutex
+	b       net.Conn
+	aborted bool
+
+	done     chan struct{} // closed by abort
+	doneOnce sync.Once
+}
+
+// abort resets both sides; it is safe to call more than once and from any
+// goroutine.
+func (l *link) abort() {
+	l.mu.Lock()
+	first := !l.aborted
+	l.aborted = true
+	b := l.b
+	l.mu.Unlock()
+	if !first {
+		return
+	}
+	l.doneOnce.Do(func() { close(l.done) })
+	resetConn(l.a)
+	if b != nil {
+		resetConn(b)
+	}
+}
+
+// resetConn closes c with an RST rather than a FIN.
+func resetConn(c net.Conn) {
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = c.Close()
+}
+
+// states returns both directions' states and channels closed when each
+// next changes.
+func (l *link) states() (fwd, back State, changed <-chan struct{}, changed2 <-chan struct{}) {
+	fwd, c1 := l.p.cfg.Forward.watch()
+	back, c2 := l.p.cfg.Back.watch()
+	return fwd, back, c1, c2
+}
+
+func (l *link) run() {
+	defer l.abort()
+	// Hold the dial while either direction is cut: a SYN or its SYN-ACK
+	// would be lost on a real network.
+	for {
+		fwd, back, c1, c2 := l.states()
+		if fwd.Mode == Reject || back.Mode == Reject {
+			return
+		}
+		if fwd.Mode != Cut && back.Mode != Cut {
+			break
+		}
+		select {
+		case <-c1:
+		case <-c2:
+		case <-l.done:
+			return
+		case <-l.p.ctx.Done():
+			return
+		}
+	}
+	d := net.Dialer{Timeout: l.p.cfg.DialTimeout}
+	b, err := d.DialContext(l.p.ctx, "tcp", l.p.cfg.Target)
+	if err != nil {
+		l.p.cfg.Logger.Debug("linkproxy dial failed", "proxy", l.p.cfg.Name, "target", l.p.cfg.Target, "err", err)
+		return
+	}
+	l.mu.Lock()
+	if l.aborted {
+		l.mu.Unlock()
+		resetConn(b)
+		return
+	}
+	l.b = b
+	l.mu.Unlock()
+
+	var wg sync.WaitGroup
+	wg.Add(3)
+	var finished atomic.Int32
+	pipeDone := func() {
+		if finished.Add(1) == 2 {
+			// Both directions delivered their close: finish cleanly.
+			_ = l.a.Close()
+			_ = b.Close()
+			l.doneOnce.Do(func() { close(l.done) })
+		}
+	}
+	go func() {
+		defer wg.Done()
+		defer pipeDone()
+		l.pipe(bufio.NewReaderSize(l.a, chunkSize), b, l.p.cfg.Forward, l.p.cfg.Prefix, &l.p.fwdBytes)
+	}()
+	go func() {
+		defer wg.Done()
+		defer pipeDone()
+		l.pipe(bufio.NewReaderSize(b, chunkSize), l.a, l.p.cfg.Back, nil, &l.p.backByts)
+	}()
+	go func() {
+		defer wg.Done()
+		l.watchReject()
+	}()
+	wg.Wait()
+}
+
+// watchReject resets the connection as soon as either direction rejects.
+func (l *link) watchReject() {
+	for {
+		fwd, back, c1, c2 := l.states()
+		if fwd.Mode == Reject || back.Mode == Reject {
+			l.abort()
+			return
+		}
+		select {
+		case <-c1:
+		case <-c2:
+		case <-l.done:
+			return
+		}
+	}
+}
+
+// chunk is one piece of a direction's stream; eof and err end it.
+type chunk struct {
+	data []byte
+	due  time.Time
+	eof  bool
+	err  error
+}
+
+// pipe forwards src to dst under dir: a reader goroutine stamps each chunk
+// with its due time, the writer waits while the direction is cut and until
+// the chunk is due, so order is kept and delay does not cap throughput.
+func (l *link) pipe(src *bufio.Reader, dst net.Conn, dir *Direction, prefix Prefix, count *atomic.Int64) {
+	q := make(chan chunk, queueLen)
+	stop := make(chan struct{})
+	readerDone := make(chan struct{})
+	defer func() {
+		close(stop)
+		<-readerDone
+	}()
+	go func() {
+		defer close(readerDone)
+		defer close(q)
+		var last time.Time
+		send := func(c chunk) bool {
+			due := time.Now().Add(dir.delay())
+			if due.Before(last) {
+				due = last
+			}
+			last = due
+			c.due = due
+			select {
+			case q <- c:
+				return true
+			case <-stop:
+				return false
+			case <-l.done:
+				return false
+			}
+		}
+		if prefix != nil {
+			head, err := prefix(src)
+			if len(head) > 0 && !send(chunk{data: head}) {
+				return
+			}
+			if err != nil {
+				send(chunk{err: err, eof: errors.Is(err, io.EOF)})
+				return
+			}
+		}
+		for {
+			buf := make([]byte, chunkSize)
+			n, err := src.Read(buf)
+			if n > 0 && !send(chunk{data: buf[:n]}) {
+				return
+			}
+			if err != nil {
+				send(chunk{err: err, eof: errors.Is(err, io.EOF)})
+				return
+			}
+		}
+	}()
+	for c := range q {
+		if !l.waitReady(dir, c.due) {
+			return
+		}
+		switch {
+		case c.eof:
+			if tc, ok := dst.(*net.TCPConn); ok {
+				_ = tc.CloseWrite()
+			} else {
+				_ = dst.Close()
+			}
+			return
+		case c.err != nil:
+			// The source reset or failed: pass the reset on.
+			l.abort()
+			return
+		}
+		if _, err := dst.Write(c.data); err != nil {
+			l.abort()
+			return
+		}
+		count.Add(int64(len(c.data)))
+	}
+}
+
+// waitReady blocks while dir is cut and until due; false when aborted.
+func (l *link) waitReady(dir *Direction, due time.Time) bool {
+	for {
+		st, changed := dir.watch()
+		if st.Mode == Cut {
+			select {
+			case <-changed:
+				continue
+			case <-l.done:
+				return false
+			}
+		}
+		wait := time.Until(due)
+		if wait <= 0 {
+			return true
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-changed:
+			t.Stop()
+		case <-l.done:
+			t.Stop()
+			return false
+		}
+	}
+}
