@@ -1,0 +1,62 @@
+package tui
+
+import (
+	"context"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/zkctl/zkctl/adminapi"
+	"github.com/zkctl/zkctl/launcher"
+)
+
+// All I/O of the dashboard lives in these commands; Update stays pure.
+
+func pollTick(gen int, every time.Duration) tea.Cmd {
+	return tea.Tick(every, func(time.Time) tea.Msg { return pollTickMsg{gen: gen} })
+}
+
+func fetchStatus(c *adminapi.Client, node int, seq uint64, timeout time.Duration) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		p, err := c.Peer(ctx)
+		return statusMsg{node: node, seq: seq, peer: p, err: err, at: time.Now()}
+	}
+}
+
+func fetchEvents(c *adminapi.Client, node int, since uint64, timeout time.Duration) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		ev, err := c.Events(ctx, since)
+		if err != nil {
+			return eventsMsg{node: node, err: err}
+		}
+		return eventsMsg{node: node, events: ev.Events}
+	}
+}
+
+func fetchCluster(ctl launcher.Controller, timeout time.Duration) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		st, err := ctl.Status(ctx)
+		return clusterMsg{status: st, err: err}
+	}
+}
+
+// runLine runs a chaos line through the controller. Lines may take long
+// (wait, nemesis), so the timeout is generous; the dashboard stays live.
+func runLine(ctl launcher.Controller, line, source string) tea.Cmd {
+	return func() tea.Msg {
+		start := time.Now()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		out, err := ctl.RunLine(ctx, line)
+		return actionDoneMsg{line: line, source: source, output: out, err: err, took: time.Since(start)}
+	}
+}
+
+func clearFlashAfter(id int, d time.Duration) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return clearFlashMsg{id: id} })
+}

@@ -1,0 +1,388 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/zkctl/zkctl/adminapi"
+	"github.com/zkctl/zkctl/launcher"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+var t0 = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+
+// fakeController records lines and serves a fixed status.
+type fakeController struct {
+	mu     sync.Mutex
+	lines  []string
+	status launcher.ClusterStatus
+}
+
+func (f *fakeController) Status(context.Context) (launcher.ClusterStatus, error) {
+	return f.status, nil
+}
+func (f *fakeController) Do(context.Context, launcher.Action) error { return nil }
+func (f *fakeController) RunLine(_ context.Context, line string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lines = append(f.lines, line)
+	return "ok", nil
+}
+
+func newTestModel(t *testing.T, n int, ctl launcher.Controller) Model {
+	t.Helper()
+	cfg := DefaultConfig()
+	cfg.Name = "local"
+	cfg.Controller = ctl
+	for i := 1; i <= n; i++ {
+		cfg.Targets = append(cfg.Targets, Target{ID: i, Admin: "127.0.0.1:1"})
+	}
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.now = func() time.Time { return t0 }
+	return m
+}
+
+func peer(id int64, state string, leader int64, epoch int64, zxid int64) *adminapi.Peer {
+	return &adminapi.Peer{MyID: id, PID: 1000 + int(id), State: state, ZabPhase: adminapi.PhaseBroadcast,
+		AcceptedEpoch: epoch, CurrentEpoch: epoch, LastLoggedZxid: zxid, CommittedZxid: zxid, AppliedZxid: zxid,
+		LeaderID: leader, Voters: 5, Sessions: 2, Connections: 2, Znodes: 12,
+		Election: adminapi.Election{Round: 3, Vote: adminapi.Vote{Leader: leader, Zxid: zxid, PeerEpoch: epoch, ElectionEpoch: 3}}}
+}
+
+// fiveHealthy feeds a 5-server ensemble led by 3 into m.
+func fiveHealthy(m Model) Model {
+	for i := 0; i < 5; i++ {
+		id := int64(i + 1)
+		st := adminapi.StateFollowing
+		if id == 3 {
+			st = adminapi.StateLeading
+		}
+		p := peer(id, st, 3, 2, 0x200000010-int64(i%2))
+		if id == 3 {
+			for _, l := range []int64{1, 2, 4, 5} {
+				p.Learners = append(p.Learners, adminapi.Learner{ID: l, Role: "follower", Phase: adminapi.PhaseBroadcast,
+					SyncMode: "DIFF", PacketsSent: 8, PacketsTotal: 8, BytesSent: 2048, BytesTotal: 2048, AckedZxid: 0x200000010, Synced: true, PingRTTMs: 0.4})
+			}
+			p.Election.Received = []adminapi.ReceivedVote{{From: 1, State: "LOOKING", Vote: adminapi.Vote{Leader: 3}}, {From: 2, State: "LOOKING", Vote: adminapi.Vote{Leader: 3}}}
+		}
+		mm, _ := m.Update(statusMsg{node: i, seq: 1, peer: p, at: t0})
+		m = mm.(Model)
+	}
+	return m
+}
+
+func keyMsg(s string) tea.KeyMsg {
+	switch s {
+	case "up":
+		return tea.KeyMsg{Type: tea.KeyUp}
+	case "down":
+		return tea.KeyMsg{Type: tea.KeyDown}
+	case "enter":
+		return tea.KeyMsg{Type: tea.KeyEnter}
+	case "esc":
+		return tea.KeyMsg{Type: tea.KeyEsc}
+	case "tab":
+		return tea.KeyMsg{Type: tea.KeyTab}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+}
+
+func press(t *testing.T, m Model, keys ...string) (Model, tea.Cmd) {
+	t.Helper()
+	var cmd tea.Cmd
+	for _, k := range keys {
+		var mm tea.Model
+		mm, cmd = m.Update(keyMsg(k))
+		m = mm.(Model)
+	}
+	return m, cmd
+}
+
+// runCmd executes a command and returns its message (no batches expected).
+func runCmd(t *testing.T, cmd tea.Cmd) tea.Msg {
+	t.Helper()
+	if cmd == nil {
+		t.Fatal("expected a command")
+	}
+	return cmd()
+}
+
+func TestSummarize(t *testing.T) {
+	m := fiveHealthy(newTestModel(t, 5, nil))
+	s := summarize(m.nodes, t0)
+	if s.leader != 3 || !s.quorum || s.serving != 5 || s.voters != 5 || s.epoch != 2 || s.splitBrain() {
+		t.Fatalf("healthy summary wrong: %+v", s)
+	}
+	// Three servers down: no quorum.
+	for _, i := range []int{0, 1, 3} {
+		m.nodes[i].proc = procInfo{known: true, running: false}
+	}
+	s = summarize(m.nodes, t0)
+	if s.quorum || s.serving != 2 {
+		t.Fatalf("want NO QUORUM with 2 serving, got %+v", s)
+	}
+	// Two leaders: split brain, the higher epoch wins.
+	m = fiveHealthy(newTestModel(t, 5, nil))
+	m.nodes[0].last = peer(1, adminapi.StateLeading, 1, 1, 0x100000003)
+	s = summarize(m.nodes, t0)
+	if !s.splitBrain() || s.leader != 3 {
+		t.Fatalf("split brain: %+v", s)
+	}
+}
+
+func TestStatus_StaleAnswersDroppedAndLastGoodKept(t *testing.T) {
+	m := newTestModel(t, 3, nil)
+	mm, _ := m.Update(statusMsg{node: 0, seq: 2, peer: peer(1, adminapi.StateLeading, 1, 1, 5), at: t0})
+	m = mm.(Model)
+	// A late answer to poll 1 must not overwrite poll 2.
+	mm, _ = m.Update(statusMsg{node: 0, seq: 1, peer: peer(1, adminapi.StateLooking, 1, 1, 5), at: t0})
+	m = mm.(Model)
+	if m.nodes[0].last.State != adminapi.StateLeading {
+		t.Fatalf("stale answer applied: %s", m.nodes[0].last.State)
+	}
+	// An error keeps the last good answer; after staleAfter it shows STALE.
+	mm, _ = m.Update(statusMsg{node: 0, seq: 3, err: errors.New("connection refused"), at: t0})
+	m = mm.(Model)
+	if m.nodes[0].last == nil || m.nodes[0].displayState(t0) != adminapi.StateLeading {
+		t.Fatalf("last good answer lost: %+v", m.nodes[0])
+	}
+	if got := m.nodes[0].displayState(t0.Add(3 * time.Second)); got != stateStale {
+		t.Fatalf("want STALE, got %s", got)
+	}
+	// A node that never answered and errors is DOWN, never a crash.
+	mm, _ = m.Update(statusMsg{node: 1, seq: 1, err: errors.New("refused"), at: t0})
+	m = mm.(Model)
+	if got := m.nodes[1].displayState(t0); got != stateDown {
+		t.Fatalf("want DOWN, got %s", got)
+	}
+	_ = m.View()
+}
+
+func TestPollTick_GenerationChain(t *testing.T) {
+	m := newTestModel(t, 2, nil)
+	mm, cmd := m.Update(pollTickMsg{gen: 0})
+	m = mm.(Model)
+	if cmd == nil || m.nodes[0].seq != 1 || m.nodes[1].seq != 1 {
+		t.Fatalf("tick did not poll: seq %d %d", m.nodes[0].seq, m.nodes[1].seq)
+	}
+	// `+` starts a new generation; the old chain dies on its next tick.
+	m, _ = press(t, m, "+")
+	if m.gen != 1 || m.every != 125*time.Millisecond {
+		t.Fatalf("faster: gen %d every %s", m.gen, m.every)
+	}
+	mm, cmd = m.Update(pollTickMsg{gen: 0})
+	if cmd != nil || mm.(Model).nodes[0].seq != 1 {
+		t.Fatal("old generation tick still polls")
+	}
+}
+
+func TestKeys_AreChaosLines(t *testing.T) {
+	ctl := &fakeController{}
+	cases := []struct {
+		keys []string
+		want string
+	}{
+		{[]string{"j", "x", "y"}, "kill 2"},
+		{[]string{"3", "s", "y"}, "stop 3"},
+		{[]string{"4", "S"}, "start 4"},
+		{[]string{"r", "y"}, "restart 1"},
+		{[]string{"5", "p", "y"}, "pause 5"},
+		{[]string{"down", "down", "i", "y"}, "isolate 3"},
+		{[]string{"h"}, "heal"},
+		{[]string{"X", "y"}, "kill leader"},
+		{[]string{"w"}, "load 50/s"},
+		{[]string{"P", "down", "enter", "y"}, "partition leader"},
+		{[]string{"P", "3", "y"}, "partition ring"},
+		{[]string{"F5", "y"}, "partition halves; wait 5s; heal"},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.keys, " "), func(t *testing.T) {
+			m := newTestModel(t, 5, ctl)
+			m.cfg.Bindings = map[string]string{"F5": "partition halves; wait 5s; heal"}
+			m = fiveHealthy(m)
+			m, cmd := press(t, m, c.keys...)
+			msg, ok := runCmd(t, cmd).(actionDoneMsg)
+			if !ok || msg.line != c.want {
+				t.Fatalf("want line %q, got %#v", c.want, msg)
+			}
+			mm, _ := m.Update(msg)
+			last := mm.(Model).log[len(mm.(Model).log)-1]
+			if !strings.Contains(last.text, c.want) {
+				t.Fatalf("event log does not show the line: %+v", last)
+			}
+		})
+	}
+}
+
+func TestKeys_DestructiveNeedsConfirmation(t *testing.T) {
+	m := fiveHealthy(newTestModel(t, 5, &fakeController{}))
+	m, cmd := press(t, m, "x")
+	if cmd != nil || m.confirm == nil || m.confirm.line != "kill 1" {
+		t.Fatalf("kill ran without confirmation: %+v", m.confirm)
+	}
+	m, cmd = press(t, m, "n")
+	if cmd == nil || m.confirm != nil {
+		t.Fatal("n should cancel (with a flash clear command)")
+	}
+	if _, ok := cmd().(clearFlashMsg); !ok {
+		t.Fatal("cancel must not run the action")
+	}
+}
+
+func TestPrompt_RunsAnyLineAndKeepsHistory(t *testing.T) {
+	ctl := &fakeController{}
+	m := fiveHealthy(newTestModel(t, 5, ctl))
+	m, _ = press(t, m, ":")
+	for _, r := range "wait leader within 10s" {
+		m, _ = press(t, m, string(r))
+	}
+	m, cmd := press(t, m, "enter")
+	msg := runCmd(t, cmd).(actionDoneMsg)
+	if msg.line != "wait leader within 10s" || msg.source != "prompt" {
+		t.Fatalf("prompt line: %+v", msg)
+	}
+	m, _ = press(t, m, ":", "up")
+	if m.input.Value() != "wait leader within 10s" {
+		t.Fatalf("history: %q", m.input.Value())
+	}
+}
+
+func TestReadOnly_TopRefusesActionsAndQuitsDirectly(t *testing.T) {
+	m := fiveHealthy(newTestModel(t, 5, nil))
+	m, _ = press(t, m, "X")
+	if !m.flashErr || !strings.Contains(m.flash, "read-only") {
+		t.Fatalf("want read-only flash, got %q", m.flash)
+	}
+	_, cmd := press(t, m, "q")
+	if _, ok := runCmd(t, cmd).(tea.QuitMsg); !ok {
+		t.Fatal("q should quit a read-only dashboard at once")
+	}
+}
+
+func TestQuit_AsksStopOrLeave(t *testing.T) {
+	m := fiveHealthy(newTestModel(t, 5, &fakeController{}))
+	m, cmd := press(t, m, "q")
+	if cmd != nil || !m.askQuit {
+		t.Fatal("q should ask first")
+	}
+	m, cmd = press(t, m, "y")
+	if _, ok := runCmd(t, cmd).(tea.QuitMsg); !ok || m.QuitChoice() != QuitStopCluster {
+		t.Fatal("y should quit and stop the cluster")
+	}
+}
+
+func TestSearch_FiltersEventLog(t *testing.T) {
+	m := fiveHealthy(newTestModel(t, 5, nil))
+	m.addLog(logLine{at: t0, node: 2, source: "state", text: "LOOKING → FOLLOWING"})
+	m.addLog(logLine{at: t0, node: 4, source: "sync", text: "SNAP from zk3"})
+	m, _ = press(t, m, "/", "S", "N", "A", "P", "enter")
+	out := ansi.Strip(m.viewEvents(80, 10))
+	if !strings.Contains(out, "SNAP from zk3") || strings.Contains(out, "LOOKING → FOLLOWING") {
+		t.Fatalf("search did not filter:\n%s", out)
+	}
+}
+
+func TestElectionTiming(t *testing.T) {
+	now := t0
+	m := newTestModel(t, 3, nil)
+	m.now = func() time.Time { return now }
+	for i := 0; i < 3; i++ {
+		mm, _ := m.Update(statusMsg{node: i, seq: 1, peer: peer(int64(i+1), adminapi.StateLooking, 3, 1, 0), at: now})
+		m = mm.(Model)
+	}
+	now = now.Add(420 * time.Millisecond)
+	states := []string{adminapi.StateFollowing, adminapi.StateFollowing, adminapi.StateLeading}
+	for i := 0; i < 3; i++ {
+		p := peer(int64(i+1), states[i], 3, 1, 0)
+		p.Voters = 3
+		mm, _ := m.Update(statusMsg{node: i, seq: 2, peer: p, at: now})
+		m = mm.(Model)
+	}
+	if m.lastElection != 420*time.Millisecond {
+		t.Fatalf("election took %s, want 420ms", m.lastElection)
+	}
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update)", err)
+	}
+	if string(want) != got {
+		t.Fatalf("%s differs from golden (run go test ./tui -update and review):\n--- got ---\n%s\n--- want ---\n%s", name, got, want)
+	}
+}
+
+func viewAt(t *testing.T, m Model, w, h int) string {
+	t.Helper()
+	mm, _ := m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	out := ansi.Strip(mm.(Model).View())
+	for i, l := range strings.Split(out, "\n") {
+		if ansi.StringWidth(l) > w {
+			t.Fatalf("line %d is %d wide, over %d: %q", i, ansi.StringWidth(l), w, l)
+		}
+	}
+	if n := strings.Count(out, "\n") + 1; n > h {
+		t.Fatalf("view has %d lines, over %d", n, h)
+	}
+	return out
+}
+
+func goldenModel(t *testing.T) Model {
+	ctl := &fakeController{}
+	m := newTestModel(t, 5, ctl)
+	m = fiveHealthy(m)
+	code := 137
+	mm, _ := m.Update(clusterMsg{status: launcher.ClusterStatus{Name: "local", Leader: 3,
+		Nodes: []launcher.NodeStatus{{ID: 1, PID: 1001, Running: true}, {ID: 2, PID: 1002, Running: true, Faults: []string{"isolated"}},
+			{ID: 3, PID: 1003, Running: true}, {ID: 4, PID: 1004, Running: true}, {ID: 5, PID: 1005, ExitCode: &code}},
+		Links: []launcher.LinkState{{From: 2, To: 1, Mode: launcher.ModeCut}, {From: 1, To: 2, Mode: launcher.ModeCut}, {From: 4, To: 3, Mode: launcher.ModeSlow}}}})
+	m = mm.(Model)
+	m.selected = 2
+	m.addLog(logLine{at: t0.Add(-2 * time.Second), node: 3, source: "state", text: "LOOKING → LEADING"})
+	m.addLog(logLine{at: t0.Add(-time.Second), source: "key x", text: "▶ kill 5"})
+	m.spark = []float64{10, 40, 80, 120, 60, 0, 100}
+	m.lastElection = 312 * time.Millisecond
+	return m
+}
+
+func TestView_Golden80x24(t *testing.T) {
+	golden(t, "view_80x24", viewAt(t, goldenModel(t), 80, 24))
+}
+
+func TestView_Golden140x45(t *testing.T) {
+	golden(t, "view_140x45", viewAt(t, goldenModel(t), 140, 45))
+}
+
+func TestView_HelpAndNoData(t *testing.T) {
+	m := newTestModel(t, 3, &fakeController{})
+	out := viewAt(t, m, 80, 24)
+	if !strings.Contains(out, "no answer from") || !strings.Contains(out, "NO QUORUM") {
+		t.Fatalf("empty dashboard should say so:\n%s", out)
+	}
+	m, _ = press(t, m, "?")
+	out = viewAt(t, m, 80, 24)
+	if !strings.Contains(out, "kill leader") || !strings.Contains(out, "partition") {
+		t.Fatalf("help screen incomplete:\n%s", out)
+	}
+}
