@@ -178,7 +178,6 @@ func TestDifferential_FourLetterWords(t *testing.T) {
 	})
 }
 
-
 func TestDiffLines_ReportsMismatches(t *testing.T) {
 	if d := diffLines("a", []string{"x", "y"}, "b", []string{"x", "y"}); d != "" {
 		t.Fatalf("equal transcripts differ: %s", d)
