@@ -39,7 +39,7 @@ func (n Notification) Vote() Vote {
 
 // String renders the notification as one log line, zxid and epochs in hex.
 func (n Notification) String() string {
-	return fmt.Sprintf("%v leader=%d zxid=0x%x round=0x%x peerEpoch=0x%x", n.State, n.Leader, n.Zxid, n.ElectionEpoch, n.PeerEpoch)
+	return fmt.Sprintf("%v leader=%d zxid=%s round=%s peerEpoch=%s", n.State, n.Leader, hexInt(n.Zxid), hexInt(n.ElectionEpoch), hexInt(n.PeerEpoch))
 }
 
 // Encode returns the wire bytes. Version >= 2 gives the 3.8 format

@@ -1,6 +1,9 @@
 package election
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Vote is FastLeaderElection's vote (Vote.java): a proposed leader with the
 // zxid and epoch it is proposed with, the round it was cast in, and, for
@@ -17,7 +20,19 @@ type Vote struct {
 
 // String renders the vote with zxid and epochs in hex, as ZooKeeper logs them.
 func (v Vote) String() string {
-	return fmt.Sprintf("(leader=%d zxid=0x%x round=0x%x peerEpoch=0x%x)", v.Leader, v.Zxid, v.ElectionEpoch, v.PeerEpoch)
+	return fmt.Sprintf("(leader=%d zxid=%s round=%s peerEpoch=%s)", v.Leader, hexInt(v.Zxid), hexInt(v.ElectionEpoch), hexInt(v.PeerEpoch))
+}
+
+// hexInt renders n as ZooKeeper's logs do (0x1f), with a leading minus sign
+// for negative values (-0x1).
+func hexInt(n int64) string {
+	if n < 0 {
+		if n == math.MinInt64 {
+			return "-0x8000000000000000"
+		}
+		return fmt.Sprintf("-0x%x", -n)
+	}
+	return fmt.Sprintf("0x%x", n)
 }
 
 // TotalOrder reports whether the new vote (newID, newZxid, newEpoch) beats
