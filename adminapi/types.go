@@ -124,6 +124,11 @@ type Peer struct {
 	LastEventSeq uint64 `json:"last_event_seq"`
 	// Voters is the number of voting members in the configuration (0 standalone).
 	Voters int `json:"voters"`
+	// SyncedFollowers counts learners in broadcast (leader only).
+	SyncedFollowers int `json:"synced_followers"`
+	// Implementation is "zkctl", or "zookeeper" when the Peer was assembled
+	// from Apache ZooKeeper 3.8's own admin commands.
+	Implementation string `json:"implementation,omitempty"`
 }
 
 // Event is one state change of a server, answered by /commands/events.

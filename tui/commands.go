@@ -19,7 +19,7 @@ func fetchStatus(c *adminapi.Client, node int, seq uint64, timeout time.Duration
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		p, err := c.Peer(ctx)
+		p, err := c.PeerOrZooKeeper(ctx)
 		return statusMsg{node: node, seq: seq, peer: p, err: err, at: time.Now()}
 	}
 }
