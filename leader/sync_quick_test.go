@@ -14,10 +14,10 @@ import (
 // it, optionally with a tail of txns the leader never had (only possible
 // after the leader's last txn of that epoch), or an epoch-start zxid.
 type syncCase struct {
-	History []int64 // the leader's txns, ascending
-	L       int64
-	CommitFrom int  // committed log = History[CommitFrom:]
-	DiskFrom   int  // on-disk log = History[DiskFrom:DiskTo], or nil if DiskFrom < 0
+	History    []int64 // the leader's txns, ascending
+	L          int64
+	CommitFrom int // committed log = History[CommitFrom:]
+	DiskFrom   int // on-disk log = History[DiskFrom:DiskTo], or nil if DiskFrom < 0
 	DiskTo     int
 	Peer       int64
 	PeerLog    []int64
