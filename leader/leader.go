@@ -126,12 +126,12 @@ type Ready struct {
 type learnerPhase int
 
 const (
-	lpConnected   learnerPhase = iota // waiting for FOLLOWERINFO/OBSERVERINFO
-	lpInfo                            // info received, epoch not chosen yet
-	lpLeaderInfo                      // LEADERINFO sent, waiting for ACKEPOCH
-	lpEpochAcked                      // ACKEPOCH received, waiting for the quorum
-	lpSync                            // sync packets + NEWLEADER queued, waiting for its ACK
-	lpUpToDate                        // NEWLEADER acked (UPTODATE queued once serving)
+	lpConnected  learnerPhase = iota // waiting for FOLLOWERINFO/OBSERVERINFO
+	lpInfo                           // info received, epoch not chosen yet
+	lpLeaderInfo                     // LEADERINFO sent, waiting for ACKEPOCH
+	lpEpochAcked                     // ACKEPOCH received, waiting for the quorum
+	lpSync                           // sync packets + NEWLEADER queued, waiting for its ACK
+	lpUpToDate                       // NEWLEADER acked (UPTODATE queued once serving)
 )
 
 // handler is the leader's view of one learner connection (LearnerHandler).
