@@ -1,0 +1,220 @@
+package launcher
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/zkctl/zkctl/launcher/linkproxy"
+)
+
+// validateAction checks an action against the cluster's node ids.
+func (l *Launcher) validateAction(a Action) error {
+	known := func(id int) error {
+		if l.node(id) == nil {
+			return fmt.Errorf("node %d (the cluster has nodes 1..%d): %w", id, len(l.nodes), ErrUnknownNode)
+		}
+		return nil
+	}
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%s: %s: %w", a.Kind, fmt.Sprintf(format, args...), ErrBadAction)
+	}
+	switch a.Kind {
+	case ActKill, ActStop, ActStart, ActRestart, ActPause, ActResume, ActIsolate, ActSlow, ActReject:
+		if len(a.Nodes) == 0 {
+			return bad("no target nodes")
+		}
+	case ActHeal:
+	case ActPartition:
+		if len(a.Groups) < 1 {
+			return bad("no groups")
+		}
+		seen := map[int]bool{}
+		for _, g := range a.Groups {
+			if len(g) == 0 {
+				return bad("empty group")
+			}
+			for _, id := range g {
+				if seen[id] {
+					return bad("node %d is in two groups", id)
+				}
+				seen[id] = true
+				if err := known(id); err != nil {
+					return err
+				}
+			}
+		}
+	case ActCut:
+		if a.From == a.To {
+			return bad("from and to are both %d", a.From)
+		}
+		if err := known(a.From); err != nil {
+			return err
+		}
+		return known(a.To)
+	default:
+		return fmt.Errorf("unknown action kind %q (want kill, stop, start, restart, pause, resume, isolate, partition, cut, slow, reject or heal): %w", a.Kind, ErrBadAction)
+	}
+	if a.Kind == ActSlow && (a.Delay <= 0 || a.Jitter < 0 || a.Delay > time.Minute) {
+		return bad("delay %v jitter %v: want 0 < delay <= 1m and jitter >= 0", a.Delay, a.Jitter)
+	}
+	for _, id := range a.Nodes {
+		if err := known(id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyLinks changes the link directions for a link action.
+func (l *Launcher) applyLinks(a Action) {
+	l.linkMu.Lock()
+	defer l.linkMu.Unlock()
+	set := func(from, to int, st linkproxy.State) {
+		if d := l.links[[2]int{from, to}]; d != nil {
+			d.Set(st)
+		}
+	}
+	touches := func(k [2]int, ids []int) bool { return slices.Contains(ids, k[0]) || slices.Contains(ids, k[1]) }
+	switch a.Kind {
+	case ActIsolate, ActSlow, ActReject:
+		st := linkproxy.State{Mode: linkproxy.Cut}
+		if a.Kind == ActSlow {
+			st = linkproxy.State{Mode: linkproxy.Slow, Delay: a.Delay, Jitter: a.Jitter}
+		} else if a.Kind == ActReject {
+			st = linkproxy.State{Mode: linkproxy.Reject}
+		}
+		for k := range l.links {
+			if touches(k, a.Nodes) {
+				set(k[0], k[1], st)
+			}
+		}
+	case ActPartition:
+		group := map[int]int{}
+		for gi, g := range a.Groups {
+			for _, id := range g {
+				group[id] = gi + 1
+			}
+		}
+		// Unlisted nodes form one more group (0) together.
+		for k := range l.links {
+			if group[k[0]] != group[k[1]] {
+				set(k[0], k[1], linkproxy.State{Mode: linkproxy.Cut})
+			}
+		}
+	case ActCut:
+		set(a.From, a.To, linkproxy.State{Mode: linkproxy.Cut})
+	case ActHeal:
+		for k := range l.links {
+			if len(a.Nodes) == 0 || touches(k, a.Nodes) {
+				set(k[0], k[1], linkproxy.State{Mode: linkproxy.OK})
+			}
+		}
+	}
+}
+
+// linkStates lists every directed link, ordered by from then to.
+func (l *Launcher) linkStates() []LinkState {
+	l.linkMu.Lock()
+	defer l.linkMu.Unlock()
+	out := make([]LinkState, 0, len(l.links))
+	for k, d := range l.links {
+		st := d.State()
+		ls := LinkState{From: k[0], To: k[1], Mode: st.Mode.String()}
+		if st.Mode == linkproxy.Slow {
+			ls.Delay, ls.Jitter = st.Delay, st.Jitter
+		}
+		out = append(out, ls)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].From != out[j].From {
+			return out[i].From < out[j].From
+		}
+		return out[i].To < out[j].To
+	})
+	return out
+}
+
+// nodeFaults summarises the faults touching node id as short marks.
+func nodeFaults(id int, paused bool, links []LinkState) []string {
+	var out []string
+	if paused {
+		out = append(out, "paused")
+	}
+	total, cut := 0, 0
+	var marks []string
+	for _, ls := range links {
+		if ls.From != id && ls.To != id {
+			continue
+		}
+		total++
+		switch ls.Mode {
+		case ModeCut:
+			cut++
+			marks = append(marks, fmt.Sprintf("cut %d->%d", ls.From, ls.To))
+		case ModeSlow:
+			marks = append(marks, fmt.Sprintf("slow %d->%d %s", ls.From, ls.To, fmtDur(ls.Delay)))
+		case ModeReject:
+			marks = append(marks, fmt.Sprintf("reject %d->%d", ls.From, ls.To))
+		}
+	}
+	if total > 0 && cut == total {
+		return append(out, "isolated")
+	}
+	return append(out, marks...)
+}
+
+// Election handshake (QuorumCnxManager): int64 protocol version, int64 sid,
+// int32 address length, address bytes. Versions >= 0 are pre-3.5 sids
+// without an address.
+const (
+	protocolV1     = -65536
+	protocolV2     = -65535
+	maxHandshakeAd = 2048
+)
+
+// electionHandshakePrefix returns a linkproxy.Prefix that replaces the
+// address in an election-port handshake with addr, so that a peer that
+// answers by connecting back (the smaller sid challenge of
+// QuorumCnxManager) dials the launcher's proxy rather than the server. Any
+// handshake it does not understand is passed through unchanged.
+func electionHandshakePrefix(addr string) linkproxy.Prefix {
+	return func(r *bufio.Reader) ([]byte, error) {
+		head := make([]byte, 20)
+		n, err := io.ReadFull(r, head[:8])
+		if err != nil {
+			return head[:n], err
+		}
+		ver := int64(binary.BigEndian.Uint64(head[:8]))
+		if ver != protocolV1 && ver != protocolV2 {
+			return head[:8], nil
+		}
+		n, err = io.ReadFull(r, head[8:20])
+		if err != nil {
+			return head[:8+n], err
+		}
+		alen := int32(binary.BigEndian.Uint32(head[16:20]))
+		if alen <= 0 || alen > maxHandshakeAd {
+			return head, nil
+		}
+		old := make([]byte, alen)
+		n, err = io.ReadFull(r, old)
+		if err != nil {
+			return append(head, old[:n]...), err
+		}
+		if strings.TrimSpace(string(old)) == "" {
+			return append(head, old...), nil
+		}
+		out := make([]byte, 0, 20+len(addr))
+		v1 := int64(protocolV1)
+		out = binary.BigEndian.AppendUint64(out, uint64(v1))
+		out = append(out, head[8:16]...)
+		out = binary.BigEndian.AppendUint32(out, uint32(len(addr)))
+		return append(out, addr...), nil
+	}
+}

@@ -1,0 +1,152 @@
+package launcher
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// startControl serves the control API on the bound control listener:
+//
+//	GET  /status              ClusterStatus
+//	POST /do      Action      204, or an error
+//	POST /run     {"line"}    {"output"}
+//	GET  /events?since=N&wait=5s   {"events": [...], "last": N}
+//	POST /down                202; the launcher shuts down
+func (l *Launcher) startControl() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) {
+		st, err := l.Status(r.Context())
+		if err != nil {
+			writeErr(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, st)
+	})
+	mux.HandleFunc("POST /do", func(w http.ResponseWriter, r *http.Request) {
+		var a Action
+		if err := decodeBody(r, &a); err != nil {
+			writeErr(w, err)
+			return
+		}
+		if a.Source == "" {
+			a.Source = SourceDo
+		}
+		if err := l.Do(r.Context(), a); err != nil {
+			writeErr(w, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("POST /run", func(w http.ResponseWriter, r *http.Request) {
+		var req runRequest
+		if err := decodeBody(r, &req); err != nil {
+			writeErr(w, err)
+			return
+		}
+		out, err := l.RunLine(r.Context(), req.Line)
+		if err != nil {
+			writeErr(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, runResponse{Output: out})
+	})
+	mux.HandleFunc("GET /events", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		var since uint64
+		if s := q.Get("since"); s != "" {
+			v, err := strconv.ParseUint(s, 10, 64)
+			if err != nil {
+				writeErr(w, fmt.Errorf("since=%q: %w", s, ErrBadAction))
+				return
+			}
+			since = v
+		}
+		var wait time.Duration
+		if s := q.Get("wait"); s != "" {
+			d, err := time.ParseDuration(s)
+			if err != nil || d < 0 {
+				writeErr(w, fmt.Errorf("wait=%q: %w", s, ErrBadAction))
+				return
+			}
+			wait = min(d, 30*time.Second)
+		}
+		evs, last := l.events.wait(r.Context(), since, wait)
+		if evs == nil {
+			evs = []Event{}
+		}
+		writeJSON(w, http.StatusOK, eventsResponse{Events: evs, Last: last})
+	})
+	mux.HandleFunc("POST /down", func(w http.ResponseWriter, r *http.Request) {
+		l.emit("info", 0, "down requested through the control API")
+		l.requestDown()
+		writeJSON(w, http.StatusAccepted, map[string]string{"status": "shutting down"})
+	})
+	l.httpSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	ln := l.control
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		if err := l.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			l.log.Error("control API stopped", "err", err)
+		}
+	}()
+}
+
+func decodeBody(r *http.Request, out any) error {
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(out); err != nil {
+		return fmt.Errorf("request body: %v: %w", err, ErrBadAction)
+	}
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// writeErr maps launcher errors to status codes.
+func writeErr(w http.ResponseWriter, err error) {
+	code := http.StatusInternalServerError
+	switch {
+	case errors.Is(err, ErrBadAction):
+		code = http.StatusBadRequest
+	case errors.Is(err, ErrUnknownNode):
+		code = http.StatusNotFound
+	case errors.Is(err, ErrConflict):
+		code = http.StatusConflict
+	case errors.Is(err, ErrNoRunner):
+		code = http.StatusNotImplemented
+	case errors.Is(err, ErrClosed):
+		code = http.StatusServiceUnavailable
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		code = http.StatusGatewayTimeout
+	}
+	writeJSON(w, code, apiError{Error: err.Error()})
+}
+
+// WaitReady waits until every running server's admin port has answered
+// once, or ctx ends.
+func (l *Launcher) WaitReady(ctx context.Context) error {
+	ids := l.cfg.ids()
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if l.poll != nil && l.poll.answered(ids) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("launcher: waiting for every admin port to answer: %w", ctx.Err())
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,191 @@
+package launcher
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/zkctl/zkctl/adminapi"
+)
+
+// pollState is the last thing learned from one server's admin port.
+type pollState struct {
+	state  string
+	zxid   int64
+	epoch  int64
+	leader int64
+	seen   time.Time // last successful poll
+	err    error
+}
+
+// poller polls every server's /commands/peer and turns changes into
+// launcher events: state changes, leader elected or lost.
+type poller struct {
+	l       *Launcher
+	clients map[int]*adminapi.Client
+	quit    chan struct{}
+	once    sync.Once
+	done    chan struct{}
+
+	mu          sync.Mutex
+	st          map[int]*pollState
+	cur         int       // current leader id, 0 when none
+	noLeaderAt  time.Time // when the cluster last had no leader
+	reachedOnce map[int]bool
+}
+
+func newPoller(l *Launcher) *poller {
+	p := &poller{l: l, clients: map[int]*adminapi.Client{}, quit: make(chan struct{}), done: make(chan struct{}),
+		st: map[int]*pollState{}, noLeaderAt: time.Now(), reachedOnce: map[int]bool{}}
+	timeout := l.cfg.PollEvery * 4 / 5
+	for _, n := range l.nodes {
+		p.clients[n.id] = adminapi.NewClient(fmt.Sprintf("127.0.0.1:%d", n.ports.Admin), timeout)
+		p.st[n.id] = &pollState{leader: -1}
+	}
+	return p
+}
+
+func (p *poller) stop() {
+	p.once.Do(func() { close(p.quit) })
+	<-p.done
+}
+
+func (p *poller) run() {
+	defer close(p.done)
+	t := time.NewTicker(p.l.cfg.PollEvery)
+	defer t.Stop()
+	for {
+		p.pollOnce()
+		select {
+		case <-t.C:
+		case <-p.quit:
+			return
+		}
+	}
+}
+
+// pollOnce asks every running server in parallel and records the answers.
+func (p *poller) pollOnce() {
+	ctx, cancel := context.WithTimeout(context.Background(), p.l.cfg.PollEvery)
+	defer cancel()
+	rows, err := p.l.sup.snapshot(ctx)
+	if err != nil {
+		return
+	}
+	type answer struct {
+		id   int
+		peer *adminapi.Peer
+		err  error
+	}
+	answers := make(chan answer, len(rows))
+	var wg sync.WaitGroup
+	for _, r := range rows {
+		if !r.Running {
+			answers <- answer{id: r.ID}
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			peer, err := p.clients[r.ID].Peer(ctx)
+			answers <- answer{id: r.ID, peer: peer, err: err}
+		}()
+	}
+	wg.Wait()
+	close(answers)
+	running := map[int]bool{}
+	for _, r := range rows {
+		running[r.ID] = r.Running && !r.Paused
+	}
+	now := time.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for a := range answers {
+		s := p.st[a.id]
+		switch {
+		case a.peer != nil:
+			if !p.reachedOnce[a.id] {
+				p.reachedOnce[a.id] = true
+				p.l.emit("ready", a.id, "admin port answers: %s", a.peer.State)
+			}
+			if a.peer.State != s.state {
+				p.l.emit("state", a.id, "%s -> %s (epoch %d, zxid 0x%x, leader %d)",
+					orDash(s.state), a.peer.State, a.peer.CurrentEpoch, a.peer.LastLoggedZxid, a.peer.LeaderID)
+			}
+			s.state, s.zxid, s.epoch, s.leader = a.peer.State, a.peer.LastLoggedZxid, a.peer.CurrentEpoch, a.peer.LeaderID
+			s.seen, s.err = now, nil
+		case !running[a.id] && a.err == nil:
+			if s.state != "" {
+				p.l.emit("state", a.id, "%s -> down", s.state)
+			}
+			s.state, s.leader = "", -1
+		default:
+			s.err = a.err
+			// A server silent for 2 s (paused, hung) is no longer trusted.
+			if s.state != "" && now.Sub(s.seen) > 2*time.Second {
+				p.l.emit("state", a.id, "%s -> unreachable (%v)", s.state, a.err)
+				s.state = ""
+			}
+		}
+	}
+	p.updateLeader(now)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// updateLeader derives the cluster leader and emits elected/lost events.
+// Callers hold p.mu.
+func (p *poller) updateLeader(now time.Time) {
+	best, bestEpoch := 0, int64(-1)
+	for id, s := range p.st {
+		if s.state == adminapi.StateLeading && s.epoch > bestEpoch {
+			best, bestEpoch = id, s.epoch
+		}
+	}
+	if best == p.cur {
+		return
+	}
+	if best == 0 {
+		p.l.emit("noleader", 0, "no leader (was %d)", p.cur)
+		p.cur, p.noLeaderAt = 0, now
+		return
+	}
+	p.l.emit("leader", best, "elected leader, epoch %d, after %s without a leader", bestEpoch, now.Sub(p.noLeaderAt).Round(time.Millisecond))
+	p.cur = best
+}
+
+// get returns the last poll state of node id.
+func (p *poller) get(id int) (pollState, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s, ok := p.st[id]
+	if !ok {
+		return pollState{}, false
+	}
+	return *s, true
+}
+
+// leader is the current leader id (0 when none).
+func (p *poller) leader() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cur
+}
+
+// answered reports whether every running server's admin port has answered.
+func (p *poller) answered(ids []int) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, id := range ids {
+		if !p.reachedOnce[id] {
+			return false
+		}
+	}
+	return true
+}
