@@ -230,7 +230,9 @@ func TestDataTree_EphemeralsContainersTTL(t *testing.T) {
 	}
 }
 
-func subTxn(typ jute.Op, r jute.Record) jute.SubTxn { return jute.SubTxn{Type: typ, Data: jute.Encode(r)} }
+func subTxn(typ jute.Op, r jute.Record) jute.SubTxn {
+	return jute.SubTxn{Type: typ, Data: jute.Encode(r)}
+}
 
 func TestDataTree_Multi(t *testing.T) {
 	tr := NewDataTree()
