@@ -492,3 +492,9 @@ func (l *Learner) Ready() LearnerReady { return l.rd }
 
 // Advance tells the learner that the last Ready has been carried out.
 func (l *Learner) Advance() { l.rd = LearnerReady{} }
+
+// ConnectionLost tells the learner that its connection to the leader broke
+// (a read or write failed, or the leader closed it): it gives up.
+func (l *Learner) ConnectionLost(reason error) {
+	_ = l.lose(fmt.Errorf("connection to the leader lost: %w", reason))
+}
