@@ -6,6 +6,11 @@ import "github.com/spf13/cobra"
 func subcommands() []*cobra.Command {
 	return []*cobra.Command{
 		newVersionCommand(),
+		newUpCommand(),
+		newDownCommand(),
+		newStatusCommand(),
+		newLogsCommand(),
+		newServerCommand(),
 		newTopCommand(),
 		newBenchCommand(),
 	}

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/zkctl/zkctl/launcher"
+)
+
+type statusOptions struct {
+	clusterOptions
+	json bool
+}
+
+// statusJSON is the stable shape of `zkctl status --json`.
+type statusJSON struct {
+	Name   string           `json:"name"`
+	Leader int              `json:"leader"`
+	Nodes  []nodeStatusJSON `json:"nodes"`
+}
+
+type nodeStatusJSON struct {
+	ID         int      `json:"id"`
+	PID        int      `json:"pid"`
+	Running    bool     `json:"running"`
+	State      string   `json:"state"`
+	Zxid       string   `json:"zxid"`
+	Epoch      int64    `json:"epoch"`
+	ClientPort int      `json:"client_port"`
+	AdminPort  int      `json:"admin_port"`
+	Faults     []string `json:"faults"`
+}
+
+func newStatusCommand() *cobra.Command {
+	var o statusOptions
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show the servers of a cluster started by `zkctl up`",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := launcher.Find(o.dir, o.name)
+			if err != nil {
+				return fmt.Errorf("status: %w", err)
+			}
+			st, err := c.Status(cmd.Context())
+			if err != nil {
+				return fmt.Errorf("status: %w", err)
+			}
+			if o.json {
+				return writeStatusJSON(cmd.OutOrStdout(), st)
+			}
+			return writeStatusTable(cmd.OutOrStdout(), st)
+		},
+	}
+	o.addFlags(cmd)
+	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON")
+	return cmd
+}
+
+func writeStatusJSON(w io.Writer, st launcher.ClusterStatus) error {
+	out := statusJSON{Name: st.Name, Leader: st.Leader, Nodes: []nodeStatusJSON{}}
+	for _, n := range st.Nodes {
+		f := n.Faults
+		if f == nil {
+			f = []string{}
+		}
+		out.Nodes = append(out.Nodes, nodeStatusJSON{ID: n.ID, PID: n.PID, Running: n.Running, State: n.State,
+			Zxid: fmt.Sprintf("0x%x", n.Zxid), Epoch: n.Epoch, ClientPort: n.ClientPort, AdminPort: n.AdminPort, Faults: f})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func writeStatusTable(w io.Writer, st launcher.ClusterStatus) error {
+	leader := "none"
+	if st.Leader != 0 {
+		leader = fmt.Sprint(st.Leader)
+	}
+	fmt.Fprintf(w, "cluster %s in %s, leader %s\n", st.Name, st.Dir, leader)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tPID\tPROCESS\tSTATE\tEPOCH\tZXID\tCLIENT\tADMIN\tFAULTS")
+	for _, n := range st.Nodes {
+		proc := "running"
+		switch {
+		case n.Paused:
+			proc = "paused"
+		case !n.Running && n.ExitCode != nil:
+			proc = fmt.Sprintf("exited(%d)", *n.ExitCode)
+		case !n.Running:
+			proc = "stopped"
+		}
+		state := n.State
+		if state == "" {
+			state = "-"
+		}
+		id := fmt.Sprint(n.ID)
+		if n.Observer {
+			id += "o"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t0x%x\t%d\t%d\t%s\n", id, n.PID, proc, state, n.Epoch, n.Zxid,
+			n.ClientPort, n.AdminPort, strings.Join(n.Faults, ","))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, n := range st.Nodes {
+		if !n.Running && len(n.LogTail) > 0 {
+			fmt.Fprintf(w, "\nlast lines of node %d's log:\n", n.ID)
+			for _, l := range n.LogTail {
+				fmt.Fprintln(w, "  "+l)
+			}
+		}
+	}
+	return nil
+}
+
+// launcherAlive reports whether the launcher process pid still exists.
+func launcherAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	return p.Signal(syscall.Signal(0)) == nil
+}
