@@ -1,0 +1,56 @@
+package node
+
+import (
+	"bytes"
+
+	"github.com/zkctl/zkctl/jute"
+)
+
+// connect handles a ConnectRequest (client-reference §2.3). It returns true
+// when the reader may go on (after the handshake completes) and false when
+// the connection is to be closed (possibly after a queued reply).
+func (s *Server) connect(c *conn, req *jute.ConnectRequest) bool {
+	c.hasReadOnly = req.HasReadOnly
+	if last := s.tree.LastProcessedZxid(); req.LastZxidSeen > last {
+		c.log.Info("refusing session: client has seen a newer zxid; it must try another server",
+			"client_zxid", hexID(req.LastZxidSeen), "server_zxid", hexID(last), "session", hexID(req.SessionID))
+		return false
+	}
+	timeout := req.TimeOut
+	if min := int32(s.cfg.MinSessionTimeoutMs()); timeout < min {
+		timeout = min
+	}
+	if max := int32(s.cfg.MaxSessionTimeoutMs()); timeout > max {
+		timeout = max
+	}
+	now := s.nowMs()
+	if req.SessionID == 0 {
+		sid := s.sessions.newID()
+		s.sessions.add(sid, timeout, now)
+		c.sessionID.Store(sid)
+		c.timeout.Store(timeout)
+		s.bind(sid, c)
+		e := jute.NewEncoder(nil)
+		e.Int(timeout)
+		r := &Request{SessionID: sid, Type: jute.OpCreateSession, Data: e.Bytes(),
+			rec: &jute.CreateSessionTxn{TimeOut: timeout}, conn: c, timeout: timeout, internal: true}
+		return s.submit(r)
+	}
+	sid := req.SessionID
+	if !bytes.Equal(req.Passwd, SessionPassword(sid)) || !s.sessions.revalidate(sid, timeout, now) {
+		c.log.Info("invalid or expired session, answering timeOut=0", "session", hexID(sid))
+		c.lingerAfter(outFrame{b: jute.Encode(&jute.ConnectResponse{
+			Passwd: make([]byte, 16), HasReadOnly: req.HasReadOnly,
+		}), closeAfter: true})
+		return false
+	}
+	c.sessionID.Store(sid)
+	c.timeout.Store(timeout)
+	s.bind(sid, c)
+	c.log.Info("session reconnected", "session", hexID(sid), "timeout", timeout)
+	c.send(outFrame{b: jute.Encode(&jute.ConnectResponse{
+		TimeOut: timeout, SessionID: sid, Passwd: SessionPassword(sid), HasReadOnly: req.HasReadOnly,
+	})})
+	close(c.handshake)
+	return true
+}
