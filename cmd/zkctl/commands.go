@@ -10,7 +10,6 @@ func subcommands() []*cobra.Command {
 		newDownCommand(),
 		newStatusCommand(),
 		newLogsCommand(),
-		newServerCommand(),
 		newTopCommand(),
 		newBenchCommand(),
 	}
