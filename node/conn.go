@@ -36,7 +36,7 @@ type conn struct {
 	closing atomic.Bool
 	// lingering is set once a frame that closes the connection is queued.
 	lingering atomic.Bool
-	once    sync.Once
+	once      sync.Once
 
 	slots chan struct{} // per-connection outstanding request slots
 

@@ -68,8 +68,8 @@ func (st *serverStats) resetLatency() {
 
 // Server is a standalone ZooKeeper-compatible server.
 type Server struct {
-	cfg   *zkconfig.Config
-	log   *slog.Logger
+	cfg    *zkconfig.Config
+	log    *slog.Logger
 	openDB func() (Database, error)
 
 	db       Database

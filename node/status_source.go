@@ -242,5 +242,3 @@ func (s *Server) TraceMask() int64 { return s.traceMask.Load() }
 
 // SetTraceMask implements status.Source.
 func (s *Server) SetTraceMask(mask int64) { s.traceMask.Store(mask) }
-
-
