@@ -1,0 +1,771 @@
+package chaos
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/zkctl/zkctl/launcher"
+)
+
+// Cluster is what the runner needs from a cluster: its status and actions.
+// launcher.Controller (the in-process *Launcher or the remote *Client)
+// satisfies it; tests use a fake.
+type Cluster interface {
+	Status(ctx context.Context) (launcher.ClusterStatus, error)
+	Do(ctx context.Context, a launcher.Action) error
+}
+
+// FailError is a failed expectation, wait or check: exit status 1.
+type FailError struct {
+	Pos  Pos
+	Stmt string
+	// Seen describes what the cluster looked like instead.
+	Seen string
+}
+
+// Error formats as `3:1: expect leader != 3 failed: leader is 3 (…)`.
+func (e *FailError) Error() string {
+	return fmt.Sprintf("%s: %s failed: %s", e.Pos, e.Stmt, e.Seen)
+}
+
+// Exit statuses of a script run.
+const (
+	ExitPass        = 0
+	ExitFailed      = 1
+	ExitScriptError = 2
+)
+
+// ExitCode maps an error from Run or Exec to the CLI's exit status: 0 pass,
+// 1 failed expect/wait/check, 2 script error (bad syntax, bad target,
+// cluster unreachable, cancelled).
+func ExitCode(err error) int {
+	var fe *FailError
+	switch {
+	case err == nil:
+		return ExitPass
+	case errors.As(err, &fe):
+		return ExitFailed
+	default:
+		return ExitScriptError
+	}
+}
+
+// RunnerConfig configures a Runner. The zero value works.
+type RunnerConfig struct {
+	// Seed drives random targets and nemesis seeds; 0 picks one from the
+	// clock. Either way it is printed, and re-running with it replays the
+	// same choices against the same cluster states.
+	Seed int64
+	// Out receives one line per executed action and result; nil discards.
+	Out io.Writer
+	// Source labels the actions (launcher.Source*); default "script".
+	Source string
+	// ClusterDir holds histories and sessions; "" uses the status's Dir.
+	ClusterDir string
+	// Recorder, when set, receives every executed action.
+	Recorder *Recorder
+	// PollEvery is the status poll interval of waits and the monitor; 0 means 100 ms.
+	PollEvery time.Duration
+	// WaitWithin bounds `wait leader|quorum|synced` without `within`; 0 means 30 s.
+	WaitWithin time.Duration
+	// CheckTimeout bounds the linearizability search; 0 means 60 s.
+	CheckTimeout time.Duration
+	// LoadOpTimeout bounds one workload operation; 0 means the workload default.
+	LoadOpTimeout time.Duration
+	// Logger receives edge logging; nil discards.
+	Logger *slog.Logger
+}
+
+// Runner executes chaos statements against a cluster. One Runner can serve
+// a whole launcher session (RunLine from keys, prompt, `zkctl do`) or one
+// script (Run). Its methods are safe for concurrent use.
+type Runner struct {
+	cfg RunnerConfig
+
+	mu        sync.Mutex
+	cluster   Cluster
+	rng       *rand.Rand
+	load      *Workload
+	hist      *HistoryWriter
+	pastOps   []Op
+	pastStats LoadStats
+	faults    map[string]int
+	lastCheck *CheckResult
+	elections []Election
+	failures  []string
+	// watch is set while Run is in progress.
+	watch *leaderWatch
+}
+
+// NewRunner returns a runner for c (which may be nil when the runner is
+// only used as a launcher.LineRunner, which passes the controller per call).
+func NewRunner(c Cluster, cfg RunnerConfig) *Runner {
+	if cfg.Seed == 0 {
+		cfg.Seed = time.Now().UnixNano()
+	}
+	if cfg.Out == nil {
+		cfg.Out = io.Discard
+	}
+	if cfg.Source == "" {
+		cfg.Source = launcher.SourceScript
+	}
+	if cfg.PollEvery <= 0 {
+		cfg.PollEvery = 100 * time.Millisecond
+	}
+	if cfg.WaitWithin <= 0 {
+		cfg.WaitWithin = 30 * time.Second
+	}
+	if cfg.CheckTimeout <= 0 {
+		cfg.CheckTimeout = 60 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Runner{cfg: cfg, cluster: c, rng: rand.New(rand.NewSource(cfg.Seed)), faults: map[string]int{}}
+}
+
+// Seed is the runner's seed.
+func (r *Runner) Seed() int64 { return r.cfg.Seed }
+
+// exec is the per-call context: which cluster, where output goes, which source.
+type exec struct {
+	c      Cluster
+	out    io.Writer
+	source string
+}
+
+func (x exec) printf(format string, args ...any) { fmt.Fprintf(x.out, format+"\n", args...) }
+
+// Run executes a whole program, then stops the workload it started and,
+// unless the program says `noheal`, heals every link and resumes paused
+// nodes. It stops at the first failure or error and returns it (see ExitCode).
+func (r *Runner) Run(ctx context.Context, p *Program) error {
+	x := exec{c: r.cluster, out: r.cfg.Out, source: r.cfg.Source}
+	if x.c == nil {
+		return errors.New("chaos: runner has no cluster")
+	}
+	x.printf("# seed %d", r.cfg.Seed)
+	r.mu.Lock()
+	r.watch = &leaderWatch{}
+	r.mu.Unlock()
+	if st, err := x.c.Status(ctx); err == nil {
+		r.observe(st)
+	}
+	mctx, stopMonitor := context.WithCancel(ctx)
+	var mwg sync.WaitGroup
+	mwg.Add(1)
+	go func() {
+		defer mwg.Done()
+		r.monitor(mctx, x.c)
+	}()
+
+	var err error
+	for _, s := range p.Stmts {
+		if err = r.exec(ctx, x, s); err != nil {
+			break
+		}
+	}
+	if err != nil {
+		x.printf("%v", err)
+	}
+	// Clean up with a fresh bounded context: ctx may be cancelled (Ctrl-C).
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if lerr := r.stopLoad(x); lerr != nil {
+		err = errors.Join(err, lerr)
+	}
+	if !p.NoHeal() {
+		if herr := r.healAll(cctx, x, false); herr != nil {
+			err = errors.Join(err, herr)
+		}
+	}
+	stopMonitor()
+	mwg.Wait()
+	if st, serr := x.c.Status(cctx); serr == nil {
+		r.observe(st)
+	}
+	r.mu.Lock()
+	r.watch = nil
+	r.mu.Unlock()
+	return err
+}
+
+// RunLine implements launcher.LineRunner: it parses and executes one line
+// (several commands may be separated by ';') against c and returns what it
+// printed. A `load` keeps running after RunLine returns. No final heal.
+func (r *Runner) RunLine(ctx context.Context, c launcher.Controller, line string) (string, error) {
+	p, err := ParseLine(line)
+	if err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	x := exec{c: c, out: &buf, source: r.cfg.Source}
+	if x.c == nil {
+		x.c = r.cluster
+	}
+	if x.c == nil {
+		return "", errors.New("chaos: no cluster to run on")
+	}
+	for _, s := range p.Stmts {
+		if err := r.exec(ctx, x, s); err != nil {
+			return buf.String(), err
+		}
+	}
+	return buf.String(), nil
+}
+
+// Exec executes one statement against the runner's cluster.
+func (r *Runner) Exec(ctx context.Context, s Stmt) error {
+	return r.exec(ctx, exec{c: r.cluster, out: r.cfg.Out, source: r.cfg.Source}, s)
+}
+
+// Close stops a running workload and closes the history and recorder.
+func (r *Runner) Close() error {
+	err := r.stopLoad(exec{out: io.Discard})
+	r.mu.Lock()
+	if r.hist != nil {
+		err = errors.Join(err, r.hist.Close())
+		r.hist = nil
+	}
+	r.mu.Unlock()
+	if r.cfg.Recorder != nil {
+		err = errors.Join(err, r.cfg.Recorder.Close())
+	}
+	return err
+}
+
+// Summary returns the report so far.
+func (r *Runner) Summary() Summary {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := Summary{Seed: r.cfg.Seed, Load: r.pastStats, Faults: map[string]int{}}
+	if r.load != nil {
+		st := r.load.Stats()
+		s.Load.OK += st.OK
+		s.Load.Failed += st.Failed
+		s.Load.Unknown += st.Unknown
+	}
+	for k, v := range r.faults {
+		s.Faults[k] = v
+	}
+	s.Elections = append(s.Elections, r.elections...)
+	s.Failures = append(s.Failures, r.failures...)
+	if r.lastCheck != nil {
+		c := *r.lastCheck
+		s.Check = &c
+	}
+	if r.cfg.Recorder != nil {
+		s.Session = r.cfg.Recorder.Path()
+	}
+	return s
+}
+
+func (r *Runner) fail(s Stmt, seen string) error {
+	e := &FailError{Pos: s.Position(), Stmt: s.String(), Seen: seen}
+	r.mu.Lock()
+	r.failures = append(r.failures, e.Error())
+	r.mu.Unlock()
+	return e
+}
+
+func stmtErr(s Stmt, err error) error {
+	return fmt.Errorf("%s: %s: %w", s.Position(), s.String(), err)
+}
+
+func (r *Runner) status(ctx context.Context, x exec) (launcher.ClusterStatus, error) {
+	st, err := x.c.Status(ctx)
+	if err != nil {
+		return st, fmt.Errorf("cluster status: %w", err)
+	}
+	r.observe(st)
+	return st, nil
+}
+
+// isFault says whether an action kind counts as an injected fault.
+func isFault(kind string) bool {
+	switch kind {
+	case launcher.ActStart, launcher.ActResume, launcher.ActHeal:
+		return false
+	}
+	return true
+}
+
+// do performs one resolved action, records it and prints it.
+func (r *Runner) do(ctx context.Context, x exec, a launcher.Action, source string) error {
+	a.Source = source
+	if err := x.c.Do(ctx, a); err != nil {
+		return fmt.Errorf("%s: %w", a.String(), err)
+	}
+	x.printf("%s", a.String())
+	r.cfg.Logger.Info("chaos action", "action", a.String(), "source", source)
+	if isFault(a.Kind) {
+		r.mu.Lock()
+		r.faults[a.Kind]++
+		r.mu.Unlock()
+	}
+	r.record(a.String(), source)
+	return nil
+}
+
+func (r *Runner) record(line, source string) {
+	if r.cfg.Recorder == nil {
+		return
+	}
+	if err := r.cfg.Recorder.Record(line, source); err != nil {
+		r.cfg.Logger.Warn("chaos: session not recorded", "err", err)
+	}
+}
+
+func (r *Runner) resolve(st launcher.ClusterStatus, t Target, verb string) ([]int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return resolveTarget(t, verb, st, r.rng)
+}
+
+func (r *Runner) exec(ctx context.Context, x exec, s Stmt) error {
+	if err := ctx.Err(); err != nil {
+		return stmtErr(s, err)
+	}
+	withTarget := func(t Target, verb string, build func([]int) launcher.Action) error {
+		st, err := r.status(ctx, x)
+		if err != nil {
+			return stmtErr(s, err)
+		}
+		ids, err := r.resolve(st, t, verb)
+		if err != nil {
+			return stmtErr(s, err)
+		}
+		if err := r.do(ctx, x, build(ids), x.source); err != nil {
+			return stmtErr(s, err)
+		}
+		return nil
+	}
+	switch s := s.(type) {
+	case *ProcessStmt:
+		return withTarget(s.Target, s.Verb, func(ids []int) launcher.Action { return launcher.Action{Kind: s.Verb, Nodes: ids} })
+	case *IsolateStmt:
+		return withTarget(s.Target, "isolate", func(ids []int) launcher.Action { return launcher.Action{Kind: launcher.ActIsolate, Nodes: ids} })
+	case *RejectStmt:
+		return withTarget(s.Target, "reject", func(ids []int) launcher.Action { return launcher.Action{Kind: launcher.ActReject, Nodes: ids} })
+	case *SlowStmt:
+		return withTarget(s.Target, "slow", func(ids []int) launcher.Action {
+			return launcher.Action{Kind: launcher.ActSlow, Nodes: ids, Delay: s.Delay, Jitter: s.Jitter}
+		})
+	case *PartitionStmt:
+		return r.partition(ctx, x, s)
+	case *CutStmt:
+		st, err := r.status(ctx, x)
+		if err != nil {
+			return stmtErr(s, err)
+		}
+		if err := checkIDs(st, s.From, s.To); err != nil {
+			return stmtErr(s, err)
+		}
+		if err := r.do(ctx, x, launcher.Action{Kind: launcher.ActCut, From: s.From, To: s.To}, x.source); err != nil {
+			return stmtErr(s, err)
+		}
+		return nil
+	case *HealStmt:
+		if err := r.do(ctx, x, launcher.Action{Kind: launcher.ActHeal}, x.source); err != nil {
+			return stmtErr(s, err)
+		}
+		return nil
+	case *WaitStmt:
+		if err := sleepCtx(ctx, s.D); err != nil {
+			return stmtErr(s, err)
+		}
+		return nil
+	case *WaitForStmt:
+		return r.waitFor(ctx, x, s)
+	case *ExpectStmt:
+		return r.expect(ctx, x, s)
+	case *LoadStmt:
+		if s.Off {
+			err := r.stopLoad(x)
+			if err == nil {
+				r.record(s.String(), x.source)
+			}
+			return err
+		}
+		if err := r.startLoad(ctx, x, s.Rate); err != nil {
+			return stmtErr(s, err)
+		}
+		r.record(s.String(), x.source)
+		return nil
+	case *CheckStmt:
+		return r.check(x, s)
+	case *NemesisStmt:
+		return r.nemesis(ctx, x, s)
+	case *RepeatStmt:
+		for i := 0; i < s.Count; i++ {
+			for _, b := range s.Body {
+				if err := r.exec(ctx, x, b); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	case *NoHealStmt:
+		return nil
+	}
+	return stmtErr(s, fmt.Errorf("statement of type %T not supported", s))
+}
+
+func (r *Runner) partition(ctx context.Context, x exec, s *PartitionStmt) error {
+	st, err := r.status(ctx, x)
+	if err != nil {
+		return stmtErr(s, err)
+	}
+	var actions []launcher.Action
+	if s.Shape != "" {
+		if actions, err = partitionActions(s.Shape, st); err != nil {
+			return stmtErr(s, err)
+		}
+	} else {
+		for _, g := range s.Groups {
+			if err := checkIDs(st, g...); err != nil {
+				return stmtErr(s, err)
+			}
+		}
+		actions = []launcher.Action{{Kind: launcher.ActPartition, Groups: s.Groups}}
+	}
+	for _, a := range actions {
+		if err := r.do(ctx, x, a, x.source); err != nil {
+			return stmtErr(s, err)
+		}
+	}
+	return nil
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (r *Runner) waitFor(ctx context.Context, x exec, s *WaitForStmt) error {
+	within := s.Within
+	if within <= 0 {
+		within = r.cfg.WaitWithin
+	}
+	start := time.Now()
+	deadline := start.Add(within)
+	var prev launcher.ClusterStatus
+	havePrev := false
+	seen := "no status yet"
+	for {
+		st, err := r.status(ctx, x)
+		if err == nil {
+			if !havePrev {
+				prev, havePrev = st, true
+			}
+			ok, why := condMet(s.Cond, prev, st)
+			if ok {
+				x.printf("wait %s: met after %s", s.Cond, time.Since(start).Round(10*time.Millisecond))
+				return nil
+			}
+			seen = why + " (" + describe(st) + ")"
+			prev = st
+		} else {
+			seen = err.Error()
+		}
+		if time.Now().After(deadline) {
+			return r.fail(s, fmt.Sprintf("not met within %s: %s", within, seen))
+		}
+		if err := sleepCtx(ctx, r.cfg.PollEvery); err != nil {
+			return stmtErr(s, err)
+		}
+	}
+}
+
+func (r *Runner) expect(ctx context.Context, x exec, s *ExpectStmt) error {
+	st, err := r.status(ctx, x)
+	if err != nil {
+		return stmtErr(s, err)
+	}
+	prev := st
+	if s.Kind == ExpectSynced {
+		// Two polls, so a cluster under load can be judged against where
+		// the leader was one poll ago.
+		if err := sleepCtx(ctx, r.cfg.PollEvery); err != nil {
+			return stmtErr(s, err)
+		}
+		if st, err = r.status(ctx, x); err != nil {
+			return stmtErr(s, err)
+		}
+	}
+	if ok, why := evalExpect(s, prev, st); !ok {
+		return r.fail(s, why+" ("+describe(st)+")")
+	}
+	x.printf("%s: ok", s.String())
+	return nil
+}
+
+// healAll heals every link and resumes paused nodes; with start it also
+// starts nodes that are not running.
+func (r *Runner) healAll(ctx context.Context, x exec, start bool) error {
+	var errs error
+	if err := r.do(ctx, x, launcher.Action{Kind: launcher.ActHeal}, x.source); err != nil {
+		errs = errors.Join(errs, err)
+	}
+	st, err := r.status(ctx, x)
+	if err != nil {
+		return errors.Join(errs, err)
+	}
+	var paused, stopped []int
+	for _, n := range st.Nodes {
+		if n.Paused {
+			paused = append(paused, n.ID)
+		}
+		if !n.Running {
+			stopped = append(stopped, n.ID)
+		}
+	}
+	if len(paused) > 0 {
+		errs = errors.Join(errs, r.do(ctx, x, launcher.Action{Kind: launcher.ActResume, Nodes: paused}, x.source))
+	}
+	if start && len(stopped) > 0 {
+		errs = errors.Join(errs, r.do(ctx, x, launcher.Action{Kind: launcher.ActStart, Nodes: stopped}, x.source))
+	}
+	return errs
+}
+
+func (r *Runner) clusterDir(ctx context.Context, x exec) (string, error) {
+	if r.cfg.ClusterDir != "" {
+		return r.cfg.ClusterDir, nil
+	}
+	st, err := r.status(ctx, x)
+	if err != nil {
+		return "", err
+	}
+	if st.Dir == "" {
+		return "", errors.New("cluster status has no directory for the history")
+	}
+	return st.Dir, nil
+}
+
+func (r *Runner) startLoad(ctx context.Context, x exec, rate int) error {
+	r.mu.Lock()
+	running := r.load != nil
+	r.mu.Unlock()
+	if running {
+		// A new rate replaces the running workload.
+		if err := r.stopLoad(x); err != nil {
+			return err
+		}
+	}
+	st, err := r.status(ctx, x)
+	if err != nil {
+		return err
+	}
+	var servers []string
+	for _, n := range st.Nodes {
+		if n.ClientPort > 0 {
+			servers = append(servers, fmt.Sprintf("127.0.0.1:%d", n.ClientPort))
+		}
+	}
+	dir, err := r.clusterDir(ctx, x)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	if r.hist == nil {
+		path := filepath.Join(dir, "history", time.Now().Format("20060102-150405.000")+".jsonl")
+		if r.hist, err = OpenHistory(path); err != nil {
+			r.mu.Unlock()
+			return err
+		}
+	}
+	hist := r.hist
+	seed := r.rng.Int63()
+	r.mu.Unlock()
+	w, err := StartWorkload(ctx, WorkloadConfig{Servers: servers, Rate: rate, History: hist, Seed: seed,
+		OpTimeout: r.cfg.LoadOpTimeout, Logger: r.cfg.Logger})
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.load = w
+	r.mu.Unlock()
+	x.printf("load %d/s on %d servers; history %s", rate, len(servers), hist.Path())
+	return nil
+}
+
+func (r *Runner) stopLoad(x exec) error {
+	r.mu.Lock()
+	w := r.load
+	r.load = nil
+	r.mu.Unlock()
+	if w == nil {
+		return nil
+	}
+	stats, err := w.Stop()
+	r.mu.Lock()
+	r.pastOps = append(r.pastOps, w.Snapshot()...)
+	r.pastStats.OK += stats.OK
+	r.pastStats.Failed += stats.Failed
+	r.pastStats.Unknown += stats.Unknown
+	r.mu.Unlock()
+	x.printf("load off: %v", stats)
+	if err != nil {
+		return fmt.Errorf("load off: %w", err)
+	}
+	return nil
+}
+
+func (r *Runner) check(x exec, s *CheckStmt) error {
+	r.mu.Lock()
+	ops := append([]Op(nil), r.pastOps...)
+	if r.load != nil {
+		ops = append(ops, r.load.Snapshot()...)
+	}
+	var html string
+	if r.hist != nil {
+		if err := r.hist.Flush(); err != nil {
+			r.mu.Unlock()
+			return stmtErr(s, err)
+		}
+		html = r.hist.Path()
+		html = html[:len(html)-len(filepath.Ext(html))] + ".html"
+	}
+	r.mu.Unlock()
+	if len(ops) == 0 {
+		return stmtErr(s, errors.New("no history to check: run `load RATE` first"))
+	}
+	res, err := Check(ops, CheckOptions{Timeout: r.cfg.CheckTimeout, HTMLPath: html})
+	r.mu.Lock()
+	r.lastCheck = &res
+	r.mu.Unlock()
+	r.record(s.String(), x.source)
+	if err != nil {
+		return stmtErr(s, err)
+	}
+	x.printf("check: %v", res)
+	if !res.Linearizable {
+		return r.fail(s, res.String())
+	}
+	return nil
+}
+
+func (r *Runner) nemesis(ctx context.Context, x exec, s *NemesisStmt) error {
+	seed := s.Seed
+	if !s.HasSeed {
+		r.mu.Lock()
+		seed = r.rng.Int63()
+		r.mu.Unlock()
+	}
+	st, err := r.status(ctx, x)
+	if err != nil {
+		return stmtErr(s, err)
+	}
+	steps := NemesisSchedule(s.Kinds, s.Every, s.For, seed, allIDs(st))
+	x.printf("nemesis seed %d: %d faults over %s (replay with: %s seed %d)", seed, len(steps), s.For, s.String(), seed)
+	start := time.Now()
+	var errs error
+	var undo []launcher.Action
+	runAll := func(as []launcher.Action) {
+		for _, a := range as {
+			if err := r.do(ctx, x, a, launcher.SourceNemesis); err != nil {
+				x.printf("nemesis: %v", err)
+				errs = errors.Join(errs, err)
+			}
+		}
+	}
+	for _, step := range steps {
+		if err := sleepCtx(ctx, time.Until(start.Add(step.At))); err != nil {
+			break
+		}
+		runAll(undo)
+		runAll(step.Apply)
+		undo = step.Undo
+	}
+	if ctx.Err() == nil {
+		_ = sleepCtx(ctx, time.Until(start.Add(s.For)))
+	}
+	// Always leave the cluster whole, even when cancelled.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	ctxSave := ctx
+	ctx = cctx
+	runAll(undo)
+	errs = errors.Join(errs, r.healAll(cctx, x, true))
+	if err := ctxSave.Err(); err != nil {
+		return stmtErr(s, err)
+	}
+	if errs != nil {
+		return stmtErr(s, errs)
+	}
+	return nil
+}
+
+// leaderWatch turns a stream of statuses into elections: each leader
+// change with how long the cluster was without a leader (resolution: the
+// time between observed statuses).
+type leaderWatch struct {
+	leader, lostFrom int
+	lostAt, lastSeen time.Time
+	pending, started bool
+}
+
+// observe feeds one status seen at now and returns a completed election, if any.
+func (w *leaderWatch) observe(st launcher.ClusterStatus, now time.Time) (Election, bool) {
+	l := leaderNow(st)
+	defer func() { w.lastSeen = now }()
+	switch {
+	case !w.started:
+		w.leader, w.started = l, true
+		if l == 0 {
+			w.pending, w.lostAt = true, now
+		}
+	case l == w.leader:
+	case l == 0:
+		w.pending, w.lostAt, w.lostFrom, w.leader = true, now, w.leader, 0
+	default:
+		e := Election{From: w.leader, To: l, Lost: w.lastSeen, Took: now.Sub(w.lastSeen)}
+		if w.pending {
+			e = Election{From: w.lostFrom, To: l, Lost: w.lostAt, Took: now.Sub(w.lostAt)}
+		}
+		w.pending, w.leader = false, l
+		return e, true
+	}
+	return Election{}, false
+}
+
+// observe records a status in the leader watch when a Run is in progress.
+func (r *Runner) observe(st launcher.ClusterStatus) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.watch == nil {
+		return
+	}
+	if e, ok := r.watch.observe(st, time.Now()); ok {
+		r.elections = append(r.elections, e)
+		r.cfg.Logger.Info("chaos: leader change", "from", e.From, "to", e.To, "took", e.Took)
+	}
+}
+
+// monitor polls the status between statements so elections are timed
+// even while the script sleeps.
+func (r *Runner) monitor(ctx context.Context, c Cluster) {
+	for sleepCtx(ctx, r.cfg.PollEvery) == nil {
+		if st, err := c.Status(ctx); err == nil {
+			r.observe(st)
+		}
+	}
+}
