@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/zkctl/zkctl/adminapi"
 	"github.com/zkctl/zkctl/jute"
 	"github.com/zkctl/zkctl/node/status"
 	"github.com/zkctl/zkctl/node/zkconfig"
@@ -84,9 +85,10 @@ type Server struct {
 	serverID     int64
 	reapInterval time.Duration
 
-	ln      net.Listener
-	prepCh  chan *Request
-	finalCh chan *Request
+	ln        net.Listener
+	adminAddr net.Addr
+	prepCh    chan *Request
+	finalCh   chan *Request
 
 	mu        sync.Mutex
 	conns     map[*conn]struct{}
@@ -219,6 +221,19 @@ func (s *Server) Start(ctx context.Context) error {
 		<-s.ctx.Done()
 		_ = s.ln.Close()
 	})
+	if s.cfg.AdminEnableServer {
+		addr := net.JoinHostPort(s.cfg.AdminServerAddress, strconv.Itoa(s.cfg.AdminServerPort))
+		bound, err := status.ServeAdmin(s.ctx, addr, status.NewAdminHandler(s, s.log))
+		if err != nil {
+			s.cancel()
+			s.wg.Wait()
+			_ = db.Close()
+			return fmt.Errorf("node: %w", err)
+		}
+		s.adminAddr = bound
+		s.log.Info("admin server listening", "addr", bound.String())
+	}
+	s.events.Add("state", adminapi.StateStandalone, "serving clients on "+ln.Addr().String())
 	s.log.Info("serving clients", "addr", ln.Addr().String(), "zxid", hexID(last),
 		"sessions", len(db.Sessions()), "nodes", s.tree.NodeCount())
 	return nil
@@ -241,6 +256,9 @@ func (s *Server) ClientAddr() net.Addr {
 	return s.ln.Addr()
 }
 
+// AdminAddr is the bound admin HTTP address (nil when disabled).
+func (s *Server) AdminAddr() net.Addr { return s.adminAddr }
+
 // Done is closed when the server fails (e.g. the log cannot be synced).
 func (s *Server) Done() <-chan struct{} { return s.failed }
 
@@ -261,6 +279,7 @@ func (s *Server) fail(err error) {
 		s.failErr = err
 		s.log.Error("server failed, no further requests are acknowledged", "err", err)
 		close(s.failed)
+		s.events.Add("error", adminapi.StateStandalone, "server failed: "+err.Error())
 		s.cancel()
 		s.closeAllConns("server failed")
 	})
