@@ -23,18 +23,18 @@ type fakeSource struct {
 	connResets int
 }
 
-func (f *fakeSource) Serving() bool                        { return f.serving }
-func (f *fakeSource) ServerStats() ServerStats             { return f.stats }
-func (f *fakeSource) QuorumInfo() QuorumInfo               { return f.quorum }
-func (f *fakeSource) Connections() []ConnInfo              { return f.conns }
-func (f *fakeSource) Watches() []Watch                     { return f.watches }
-func (f *fakeSource) Sessions() []SessionInfo              { return append([]SessionInfo(nil), f.sessions...) }
-func (f *fakeSource) Config() *zkconfig.Config             { return f.cfg }
+func (f *fakeSource) Serving() bool                       { return f.serving }
+func (f *fakeSource) ServerStats() ServerStats            { return f.stats }
+func (f *fakeSource) QuorumInfo() QuorumInfo              { return f.quorum }
+func (f *fakeSource) Connections() []ConnInfo             { return f.conns }
+func (f *fakeSource) Watches() []Watch                    { return f.watches }
+func (f *fakeSource) Sessions() []SessionInfo             { return append([]SessionInfo(nil), f.sessions...) }
+func (f *fakeSource) Config() *zkconfig.Config            { return f.cfg }
 func (f *fakeSource) Events(since uint64) adminapi.Events { return f.events.Since(since) }
-func (f *fakeSource) ResetStats()                          { f.resets++ }
-func (f *fakeSource) ResetConnStats()                      { f.connResets++ }
-func (f *fakeSource) TraceMask() int64                     { return f.mask }
-func (f *fakeSource) SetTraceMask(m int64)                 { f.mask = m }
+func (f *fakeSource) ResetStats()                         { f.resets++ }
+func (f *fakeSource) ResetConnStats()                     { f.connResets++ }
+func (f *fakeSource) TraceMask() int64                    { return f.mask }
+func (f *fakeSource) SetTraceMask(m int64)                { f.mask = m }
 func (f *fakeSource) Peer() adminapi.Peer {
 	return adminapi.Peer{MyID: f.quorum.MyID, State: f.quorum.State, Znodes: f.stats.NodeCount, LeaderID: f.quorum.LeaderID}
 }
@@ -105,6 +105,6 @@ func leaderFake(t testing.TB) *fakeSource {
 		IsLeader: true, LeaderID: 2, Voting: true, LastZxid: 0x30000000f, Epoch: 3, QuorumSize: 3,
 		Learners: 3, SyncedFollowers: 2, SyncedObservers: 1, LeaderUptime: 5 * time.Second,
 		ObserverMasterID: -1,
-		Observers: []ObserverInfo{{ID: 4, Addr: "127.0.0.1:41000", LastZxid: 0x30000000f, QueuedPackets: 0, Established: time.UnixMilli(1700000001000)}}}
+		Observers:        []ObserverInfo{{ID: 4, Addr: "127.0.0.1:41000", LastZxid: 0x30000000f, QueuedPackets: 0, Established: time.UnixMilli(1700000001000)}}}
 	return f
 }

@@ -250,7 +250,7 @@ func TestStandaloneVsQuorum(t *testing.T) {
 		quorum bool
 	}{
 		{"", false},
-		{"server.1=h:1:2\n", false},                          // single server ignored
+		{"server.1=h:1:2\n", false}, // single server ignored
 		{"standaloneEnabled=false\nserver.1=h:1:2\n", true},  // forced quorum code
 		{"server.1=h:1:2\nserver.2=h:3:4\n", true},           // two voters
 		{"server.1=h:1:2\nserver.2=h:3:4:observer\n", false}, // invalid; checked in Errors
