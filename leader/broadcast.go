@@ -96,11 +96,14 @@ func (l *Leader) Logged(zxid int64) {
 
 // processAck counts a learner's ACK (Leader.processAck).
 func (l *Leader) processAck(h *handler, zxid int64) {
-	if jute.CounterOf(zxid) == 0 || len(l.outstanding) == 0 || zxid <= l.lastCommitted {
+	if jute.CounterOf(zxid) == 0 {
 		return
 	}
 	if zxid > h.acked {
 		h.acked = zxid
+	}
+	if len(l.outstanding) == 0 || zxid <= l.lastCommitted {
+		return
 	}
 	for _, o := range l.outstanding {
 		if o.p.Zxid == zxid {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -154,7 +155,7 @@ func run(cp **zabtest.Cluster, line string) (string, error) {
 		n.AcceptedEpoch = num("accepted", n.AcceptedEpoch)
 		n.CurrentEpoch = num("current", n.CurrentEpoch)
 		n.Window = int(num("window", int64(n.Window)))
-		if _, ok := kv["nodisklog"]; ok {
+		if slices.Contains(pos, "nodisklog") {
 			n.NoDiskLog = true
 		}
 	case "elect":

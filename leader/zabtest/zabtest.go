@@ -515,19 +515,22 @@ func (c *Cluster) Status() string {
 	return b.String()
 }
 
-// Check verifies that every up node's database is a prefix of the longest
-// one, that durable logs are strictly ascending, and returns the problems.
+// Check verifies that the database of every node that leads or follows is
+// a prefix of the longest one, that durable logs are strictly ascending, and
+// returns the problems. LOOKING and crashed nodes may hold uncommitted txns
+// and are skipped.
 func (c *Cluster) Check() string {
+	active := func(n *Node) bool { return n.Up && (n.Leader != nil || n.Learner != nil) }
 	var longest []leader.Proposal
 	for _, id := range c.ids() {
-		if n := c.Nodes[id]; n.Up && len(n.DB) > len(longest) {
+		if n := c.Nodes[id]; active(n) && len(n.DB) > len(longest) {
 			longest = n.DB
 		}
 	}
 	var bad []string
 	for _, id := range c.ids() {
 		n := c.Nodes[id]
-		if !n.Up {
+		if !active(n) {
 			continue
 		}
 		for i, p := range n.DB {
