@@ -7,6 +7,10 @@ import (
 	"time"
 )
 
+// crossingGrace is how young a connection must be for a new connection
+// from the smaller sid to count as a crossing dial rather than a restart.
+const crossingGrace = time.Second
+
 // connectOne dials sid unless it is connected, being dialled, or unknown.
 func (m *Manager) connectOne(sid int64) {
 	m.mu.Lock()
@@ -120,7 +124,18 @@ func (m *Manager) handleConnection(conn net.Conn) {
 	case sid < m.cfg.Sid:
 		// The smaller sid must not initiate: close and connect back.
 		m.mu.Lock()
-		if old := m.senders[sid]; old != nil {
+		old := m.senders[sid]
+		if old != nil && time.Since(old.since) < crossingGrace {
+			// NB: 3.8 kills the existing connection here and calls back.
+			// When our connection is brand new the two dials merely
+			// crossed, and killing it races with the peer's acceptor
+			// (both sides can end up with nothing). Keep ours instead.
+			m.mu.Unlock()
+			_ = conn.Close()
+			m.log.Debug("crossing connection from smaller sid closed; keeping the fresh one", "sid", sid)
+			return
+		}
+		if old != nil {
 			old.finish()
 			delete(m.senders, sid)
 		}
@@ -155,7 +170,7 @@ func (m *Manager) handleConnection(conn net.Conn) {
 // startWorkers makes conn the connection for sid, replacing any older one,
 // and starts its send and receive workers.
 func (m *Manager) startWorkers(sid int64, addr string, conn net.Conn) {
-	p := &peerConn{sid: sid, addr: addr, conn: conn, done: make(chan struct{})}
+	p := &peerConn{sid: sid, addr: addr, conn: conn, done: make(chan struct{}), since: time.Now()}
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()
@@ -199,10 +214,19 @@ func (m *Manager) sendWorker(p *peerConn, q chan []byte) {
 		case <-p.done:
 			return
 		case b := <-q:
+			select {
+			case <-p.done:
+				// Replaced or closed while we picked b: hand it to the
+				// next connection unless something newer is queued.
+				requeue(q, b)
+				return
+			default:
+			}
 			m.mu.Lock()
 			m.lastSent[p.sid] = b
 			m.mu.Unlock()
 			if err := m.write(p, b); err != nil {
+				requeue(q, b)
 				return
 			}
 		}
@@ -240,5 +264,13 @@ func (m *Manager) recvWorker(p *peerConn) {
 			return
 		}
 		m.deliver(Message{Sid: p.sid, Payload: b})
+	}
+}
+
+// requeue puts b back on q only if q is empty, so a newer message wins.
+func requeue(q chan []byte, b []byte) {
+	select {
+	case q <- b:
+	default:
 	}
 }

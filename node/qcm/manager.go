@@ -57,7 +57,11 @@ var ErrClosed = errors.New("qcm: manager closed")
 // us). One deviation: a second connection claiming a sid that is already
 // connected, with a different handshake address, is dropped instead of
 // replacing the first (3.8 replaces it); a restarted peer that advertises
-// the same address still replaces its stale connection.
+// the same address still replaces its stale connection. Another: a
+// connection from a smaller sid arriving while our own connection to it is
+// under a second old is treated as a crossing dial and closed without
+// killing ours (3.8 kills ours and calls back, which can leave the pair
+// unconnected until the next send).
 type Manager struct {
 	cfg Config
 	log *slog.Logger
@@ -81,11 +85,12 @@ type Manager struct {
 
 // peerConn is one live connection with its send and receive workers.
 type peerConn struct {
-	sid  int64
-	addr string // address the peer advertised (accepted) or we dialled
-	conn net.Conn
-	done chan struct{}
-	once sync.Once
+	sid   int64
+	addr  string // address the peer advertised (accepted) or we dialled
+	conn  net.Conn
+	since time.Time // when the connection was registered
+	done  chan struct{}
+	once  sync.Once
 }
 
 func (p *peerConn) finish() {
