@@ -42,8 +42,10 @@ type fakeWatcher struct {
 	got []string
 }
 
-func (f *fakeWatcher) Notify(ev jute.WatcherEvent) { f.got = append(f.got, fmt.Sprintf("%d:%s", ev.Type, ev.Path)) }
-func (f *fakeWatcher) WatcherSession() int64      { return f.sid }
+func (f *fakeWatcher) Notify(ev jute.WatcherEvent) {
+	f.got = append(f.got, fmt.Sprintf("%d:%s", ev.Type, ev.Path))
+}
+func (f *fakeWatcher) WatcherSession() int64 { return f.sid }
 
 func TestWatchManager_StandardWatchesFireOnce(t *testing.T) {
 	m := NewWatchManager()
