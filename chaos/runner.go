@@ -148,7 +148,30 @@ func (x exec) printf(format string, args ...any) { fmt.Fprintf(x.out, format+"\n
 // unless the program says `noheal`, heals every link and resumes paused
 // nodes. It stops at the first failure or error and returns it (see ExitCode).
 func (r *Runner) Run(ctx context.Context, p *Program) error {
-	x := exec{c: r.cluster, out: r.cfg.Out, source: r.cfg.Source}
+	return r.run(ctx, exec{c: r.cluster, out: r.cfg.Out, source: r.cfg.Source}, p)
+}
+
+// RunScript parses src and runs it against c like Run, writing progress
+// and the final summary to out. It satisfies cmd/zkctl's ScriptRunner hook
+// of `zkctl up --script`.
+func (r *Runner) RunScript(ctx context.Context, c launcher.Controller, name string, src []byte, out io.Writer) error {
+	p, err := Parse(string(src))
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if out == nil {
+		out = io.Discard
+	}
+	var cl Cluster = c
+	if c == nil {
+		cl = r.cluster
+	}
+	err = r.run(ctx, exec{c: cl, out: out, source: launcher.SourceScript}, p)
+	fmt.Fprint(out, r.Summary().String())
+	return err
+}
+
+func (r *Runner) run(ctx context.Context, x exec, p *Program) error {
 	if x.c == nil {
 		return errors.New("chaos: runner has no cluster")
 	}

@@ -4,7 +4,7 @@ import "github.com/spf13/cobra"
 
 // subcommands lists every zkctl subcommand; each lives in its own file.
 func subcommands() []*cobra.Command {
-	return []*cobra.Command{
+	cmds := []*cobra.Command{
 		newVersionCommand(),
 		newUpCommand(),
 		newDownCommand(),
@@ -12,5 +12,8 @@ func subcommands() []*cobra.Command {
 		newLogsCommand(),
 		newTopCommand(),
 		newBenchCommand(),
+		newDoCommand(),
+		newChaosCommand(),
 	}
+	return append(cmds, newFaultCommands()...)
 }
