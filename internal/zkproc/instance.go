@@ -189,6 +189,21 @@ func Start(t testing.TB, l Launcher, n int, o Options) ([]*Instance, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("zkproc: need at least one server, got %d", n)
 	}
+	ls := make([]Launcher, n)
+	for i := range ls {
+		ls[i] = l
+	}
+	return StartMixed(t, ls, o)
+}
+
+// StartMixed is Start with one launcher per server, for ensembles that mix
+// implementations (server i+1 runs with ls[i]); names are "<kind>-<myid>".
+func StartMixed(t testing.TB, ls []Launcher, o Options) ([]*Instance, error) {
+	t.Helper()
+	n := len(ls)
+	if n < 1 {
+		return nil, fmt.Errorf("zkproc: need at least one server, got %d", n)
+	}
 	perServer := 4
 	ports, err := FreePorts(n * perServer)
 	if err != nil {
@@ -205,6 +220,7 @@ func Start(t testing.TB, l Launcher, n int, o Options) ([]*Instance, error) {
 	root := t.TempDir()
 	insts := make([]*Instance, n)
 	for i, m := range members {
+		l := ls[i]
 		dir := filepath.Join(root, fmt.Sprintf("%s-%d", l.Kind, m.ID))
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("zkproc: %w", err)
