@@ -70,4 +70,3 @@ func discoverTargets(ctx context.Context, addrs []string) []tui.Target {
 	}
 	return targets
 }
-
