@@ -118,7 +118,7 @@ type logRecord struct {
 // logFileReader reads records from one log file with 3.8's tail rules.
 type logFileReader struct {
 	name string
-	f    *os.File
+	f    *os.File // nil when reading from memory
 	r    *bufio.Reader
 	off  int64 // offset of the next record
 	// torn is set when reading stopped at a partial record (rather than at
@@ -133,16 +133,26 @@ func openLogFile(path string) (*logFileReader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open log %s: %w", path, err)
 	}
-	lr := &logFileReader{name: path, f: f, r: bufio.NewReaderSize(f, 64<<10)}
+	lr, err := newLogReader(path, f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	lr.f = f
+	return lr, nil
+}
+
+// newLogReader reads a log from r (named name in errors) and checks its
+// FileHeader.
+func newLogReader(name string, r io.Reader) (*logFileReader, error) {
+	lr := &logFileReader{name: name, r: bufio.NewReaderSize(r, 64<<10)}
 	var h [logHeaderLen]byte
 	if _, err := io.ReadFull(lr.r, h[:]); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("%w: %s: short file header: %w", ErrCorruptLog, path, err)
+		return nil, fmt.Errorf("%w: %s: short file header: %w", ErrCorruptLog, name, err)
 	}
 	var fh jute.FileHeader
 	if err := jute.Decode(h[:], &fh); err != nil || fh.Magic != jute.TxnLogMagic {
-		f.Close()
-		return nil, fmt.Errorf("%w: %s: bad magic %#x", ErrCorruptLog, path, fh.Magic)
+		return nil, fmt.Errorf("%w: %s: bad magic %#x", ErrCorruptLog, name, fh.Magic)
 	}
 	lr.off = logHeaderLen
 	return lr, nil
@@ -194,7 +204,12 @@ func (lr *logFileReader) next() (rec logRecord, ok bool, err error) {
 	return rec, true, nil
 }
 
-func (lr *logFileReader) close() error { return lr.f.Close() }
+func (lr *logFileReader) close() error {
+	if lr.f == nil {
+		return nil
+	}
+	return lr.f.Close()
+}
 
 // logWriter appends records to log.<zxid> files (3.8 FileTxnLog).
 type logWriter struct {
