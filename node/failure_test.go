@@ -47,12 +47,17 @@ func (m *memDB) LastLoggedZxid() int64 {
 }
 func (m *memDB) Close() error { return nil }
 
-func startInProcess(t *testing.T, db Database) *Server {
-	t.Helper()
+func inProcessConfig(t *testing.T) *zkconfig.Config {
 	cfg := zkconfig.Default(t.TempDir())
 	cfg.TickTime = 200
 	cfg.ClientPortAddress = "127.0.0.1"
 	cfg.AdminEnableServer = false
+	return cfg
+}
+
+func startInProcess(t *testing.T, db Database) *Server {
+	t.Helper()
+	cfg := inProcessConfig(t)
 	s, err := NewServer(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

@@ -169,6 +169,10 @@ func (p *prepper) txn(r *Request, hdr *jute.TxnHeader) (jute.Record, jute.Err) {
 		if cs == nil {
 			return nil, jute.ErrMarshallingError
 		}
+		if !p.sessions.valid(r.SessionID) {
+			// A session created on a learner: track it here too.
+			p.sessions.add(r.SessionID, cs.TimeOut, p.now())
+		}
 		return &jute.CreateSessionTxn{TimeOut: cs.TimeOut}, jute.ErrOK
 	case jute.OpCloseSession:
 		return p.closeSession(r.SessionID, hdr.Zxid), jute.ErrOK

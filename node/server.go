@@ -80,6 +80,8 @@ type Server struct {
 	prep     *prepper
 	auth     authenticator
 	proposer Proposer
+	// customProposer replaces the standalone proposer (SetProposer).
+	customProposer Proposer
 
 	maxBuffer    int
 	serverID     int64
@@ -207,11 +209,14 @@ func (s *Server) Start(ctx context.Context) error {
 	}
 	s.prepCh = make(chan *Request, limit)
 	s.finalCh = make(chan *Request, limit)
-	sp := newStandaloneProposer(s, limit)
-	s.proposer = sp
 	s.started = time.Now()
-
-	s.goFunc(sp.run)
+	if s.customProposer != nil {
+		s.proposer = s.customProposer
+	} else {
+		sp := newStandaloneProposer(s, limit)
+		s.proposer = sp
+		s.goFunc(sp.run)
+	}
 	s.goFunc(s.prepLoop)
 	s.goFunc(s.finalLoop)
 	s.goFunc(s.acceptLoop)
