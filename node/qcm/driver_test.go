@@ -20,6 +20,12 @@ func (l tlog) Logf(format string, args ...any) { l.t.Logf(format, args...) }
 // a real timer and moves notifications between it and the Manager. It
 // reports every decision on out and returns when ctx ends.
 func drive(ctx context.Context, t *testing.T, m *Manager, e *election.Election, tickEvery time.Duration, out chan<- election.Decision) {
+	driveCtl(ctx, t, m, e, tickEvery, out, nil)
+}
+
+// driveCtl is drive with a control channel: each function received runs
+// on the driver goroutine, the only one allowed to touch e.
+func driveCtl(ctx context.Context, t *testing.T, m *Manager, e *election.Election, tickEvery time.Duration, out chan<- election.Decision, ctl <-chan func(*election.Election)) {
 	tick := time.NewTicker(tickEvery)
 	defer tick.Stop()
 	for {
@@ -43,6 +49,8 @@ func drive(ctx context.Context, t *testing.T, m *Manager, e *election.Election, 
 			return
 		case <-tick.C:
 			e.Tick()
+		case f := <-ctl:
+			f(e)
 		case msg, ok := <-m.Recv():
 			if !ok {
 				return

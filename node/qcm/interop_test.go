@@ -121,6 +121,8 @@ type interopEnsemble struct {
 	servers        string
 	m              *Manager
 	outs           map[int64]*syncBuf
+	decided        chan election.Decision
+	ctl            chan func(*election.Election)
 }
 
 func newInteropEnsemble(t *testing.T) *interopEnsemble {
@@ -203,18 +205,23 @@ func (ie *interopEnsemble) runOurPeer(within time.Duration) election.Decision {
 	}
 	e.Start(0, 0)
 	ctx, cancel := context.WithCancel(context.Background())
-	decided := make(chan election.Decision, 4)
+	ie.decided = make(chan election.Decision, 4)
+	ie.ctl = make(chan func(*election.Election))
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		drive(ctx, t, ie.m, e, 50*time.Millisecond, decided)
+		driveCtl(ctx, t, ie.m, e, 50*time.Millisecond, ie.decided, ie.ctl)
 	}()
 	t.Cleanup(func() { cancel(); <-done })
+	return ie.nextDecision(within)
+}
+
+func (ie *interopEnsemble) nextDecision(within time.Duration) election.Decision {
 	select {
-	case d := <-decided:
+	case d := <-ie.decided:
 		return d
 	case <-time.After(within):
-		t.Fatalf("our election decided nothing within %v", within)
+		ie.t.Fatalf("our election decided nothing within %v", within)
 	}
 	return election.Decision{}
 }
@@ -268,6 +275,18 @@ func TestInterop_ApacheElection(t *testing.T) {
 	}
 	ie.checkDecodedOurs(2)
 	ie.checkDecodedOurs(3)
+
+	// Our peer looks again (as after losing its leader) and must rejoin the
+	// running ensemble through the FOLLOWING/LEADING answers, which carry
+	// the established epoch 1 (updateElectionVote).
+	ie.ctl <- func(e *election.Election) { e.Start(0, 0) }
+	d = ie.nextDecision(30 * time.Second)
+	if d.State != election.Following || d.Leader != 3 || d.Vote.PeerEpoch != 1 {
+		t.Fatalf("rejoining, we decided %+v, want FOLLOWING 3 with peerEpoch 1", d)
+	}
+	if !waitLog(t, ie.outs[3], "n.sid:1, n.state:LOOKING, n.leader:1, n.round:0x2", 10*time.Second) {
+		t.Error("Apache server.3 never logged our round-2 notification")
+	}
 }
 
 // Only Apache server.3 runs: with server.2 down it can reach a quorum (2 of
