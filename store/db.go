@@ -372,6 +372,7 @@ func (db *DB) WriteSnapshotStream(w io.Writer) (int64, error) {
 // tree's lastProcessedZxid is 0 afterwards: call SetLastProcessedZxid with
 // the SNAP packet's zxid, then TakeSnapshot(true) as a learner does.
 func (db *DB) LoadSnapshotStream(r io.Reader) error {
+	db.bg.Wait() // a fuzzy snapshot must not walk a tree being replaced
 	t, sessions, err := readSnapshotBody(r)
 	if err != nil {
 		return fmt.Errorf("store: load snapshot stream: %w", err)

@@ -251,3 +251,69 @@ func TestOracle_OpenApacheDataDir(t *testing.T) {
 		t.Logf("Apache wrote only %d snapshots", len(snaps))
 	}
 }
+
+// TestOracle_ApacheServesOurDataDir writes a data dir with our code (log,
+// a snapshot in the middle, more log) and starts Apache ZooKeeper 3.8 on it:
+// it must start, report no digest mismatch, and serve the same tree.
+func TestOracle_ApacheServesOurDataDir(t *testing.T) {
+	cp := strings.Replace(oracleClasspath(t), "slf4j-nop.jar", "slf4j-simple.jar", 1)
+	dataDir := t.TempDir()
+	db := openT(t, testOpts(dataDir))
+	txns := richWorkload()
+	shadow := NewDataTree()
+	for _, x := range txns {
+		shadow.Apply(x)
+		x.Digest = &jute.TxnDigest{Version: DigestVersion, TreeDigest: shadow.Digest()}
+	}
+	logAndApply(t, db, txns[:5]...)
+	if err := db.RollLog(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.TakeSnapshot(false); err != nil {
+		t.Fatal(err)
+	}
+	logAndApply(t, db, txns[5:]...)
+	want := treeState(db.Tree())
+	db.Close()
+
+	port := freePort(t)
+	cmd := exec.Command("java", "-cp", cp, "-Dzookeeper.admin.enableServer=false",
+		"-Dzookeeper.extendedTypesEnabled=true",
+		"org.apache.zookeeper.server.ZooKeeperServerMain", fmt.Sprint(port), dataDir)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start Apache ZooKeeper: %v", err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() }) // only the process this test started
+	c := connectZK(t, fmt.Sprintf("127.0.0.1:%d", port))
+	defer c.Close()
+	seen := map[string]apacheView{}
+	walkZK(t, c, "/", seen)
+	for p, v := range want {
+		if p == "/zookeeper" || strings.HasPrefix(p, "/zookeeper/") {
+			continue
+		}
+		got, ok := seen[p]
+		if !ok {
+			t.Errorf("Apache lacks %s", p)
+			continue
+		}
+		s := got.stat
+		st := jute.Stat{Czxid: s.Czxid, Mzxid: s.Mzxid, Ctime: s.Ctime, Mtime: s.Mtime, Version: s.Version,
+			Cversion: s.Cversion, Aversion: s.Aversion, EphemeralOwner: s.EphemeralOwner,
+			DataLength: s.DataLength, NumChildren: s.NumChildren, Pzxid: s.Pzxid}
+		if st != v.Stat || string(got.data) != string(v.Data) {
+			t.Errorf("%s: Apache serves %+v %q, we have %+v %q", p, st, got.data, v.Stat, v.Data)
+		}
+	}
+	if len(seen) != len(want)-3 {
+		t.Errorf("Apache serves %d nodes, we have %d", len(seen), len(want)-3)
+	}
+	if !strings.Contains(out.String(), "Snapshot loaded") && !strings.Contains(out.String(), "Reading snapshot") {
+		t.Logf("Apache output lacks its snapshot-loading lines:\n%s", out.String())
+	}
+	if strings.Contains(strings.ToLower(out.String()), "digests are not matching") || strings.Contains(out.String(), "Digest mismatch") {
+		t.Errorf("Apache reports a digest mismatch:\n%s", out.String())
+	}
+}

@@ -71,7 +71,7 @@ func richWorkload() []*jute.Txn {
 		mkTxn(z(3), sess, jute.OpCreate2, &jute.CreateTxn{Path: "/eph", Data: []byte("e"), ACL: jute.OpenACLUnsafe(), Ephemeral: true, ParentCVersion: 3}),
 		mkTxn(z(4), sess, jute.OpCreateContainer, &jute.CreateContainerTxn{Path: "/cont", ACL: jute.OpenACLUnsafe(), ParentCVersion: 4}),
 		mkTxn(z(5), sess, jute.OpCreateTTL, &jute.CreateTTLTxn{Path: "/ttl", Data: []byte("t"), ACL: jute.OpenACLUnsafe(), ParentCVersion: 5, TTL: 60000}),
-		mkTxn(z(6), sess, jute.OpSetACL, &jute.SetACLTxn{Path: "/ttl", ACL: []jute.ACL{{Perms: jute.PermAll, ID: jute.Id{Scheme: "digest", ID: "bob:abc="}}}, Version: 1}),
+		mkTxn(z(6), sess, jute.OpSetACL, &jute.SetACLTxn{Path: "/ttl", ACL: []jute.ACL{{Perms: jute.PermRead, ID: jute.Id{Scheme: "world", ID: "anyone"}}, {Perms: jute.PermAll, ID: jute.Id{Scheme: "digest", ID: "bob:abc="}}}, Version: 1}),
 		mkTxn(z(7), sess, jute.OpCreate, &jute.CreateTxn{Path: "/gone", ACL: jute.OpenACLUnsafe(), ParentCVersion: 6}),
 		mkTxn(z(8), sess, jute.OpDelete, &jute.DeleteTxn{Path: "/gone"}),
 		mkTxn(z(9), sess, jute.OpError, &jute.ErrorTxn{Err: jute.ErrNodeExists}),
