@@ -408,3 +408,49 @@ func TestServer_Kill9KeepsAcknowledgedWrites(t *testing.T) {
 	}
 	t.Logf("%d acknowledged, %d present after restart", len(acked), len(kids))
 }
+
+func TestServer_SessionsSurviveRestart(t *testing.T) {
+	p := startServer(t, "")
+	a, events := connect(t, p.addr, 4*time.Second)
+	sid := a.SessionID()
+	if _, err := a.Create("/a", nil, zk.FlagEphemeral, zk.WorldACL(zk.PermAll)); err != nil {
+		t.Fatal(err)
+	}
+	b := dialRaw(t, p.addr)
+	b.handshake(0, nil, 400)
+	if h, _ := b.call(jute.OpCreate, &jute.CreateRequest{Path: "/b", ACL: jute.OpenACLUnsafe(), Flags: jute.FlagEphemeral, TTL: -1}); h.Err != jute.ErrOK {
+		t.Fatal(h.Err)
+	}
+	p.kill()
+	p.start()
+	// go-zookeeper reconnects on its own with the same session.
+	deadline := time.After(10 * time.Second)
+	for reconnected := false; !reconnected; {
+		select {
+		case e := <-events:
+			if e.State == zk.StateExpired {
+				t.Fatal("session expired across a quick restart")
+			}
+			reconnected = e.State == zk.StateHasSession
+		case <-deadline:
+			t.Fatal("client did not reconnect after restart")
+		}
+	}
+	if a.SessionID() != sid {
+		t.Errorf("session changed from 0x%x to 0x%x", sid, a.SessionID())
+	}
+	if ok, _, err := a.Exists("/a"); err != nil || !ok {
+		t.Errorf("ephemeral of the live session lost: %v %v", ok, err)
+	}
+	// b's session was restored from the log, then expires without a client.
+	for end := time.Now().Add(10 * time.Second); ; {
+		ok, _, err := a.Exists("/b")
+		if err == nil && !ok {
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatal("ephemeral of the dead session survived its timeout after restart")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
