@@ -38,6 +38,7 @@ type Election struct {
 
 	recvset       map[int64]Vote
 	outofelection map[int64]Vote
+	latest        map[int64]Vote // newest notification from each sender since Start
 
 	timeoutMs     int // notTimeout of this lookForLeader run
 	idleTicks     int // ticks since the last notification reached lookForLeader
@@ -61,6 +62,7 @@ func New(cfg Config) (*Election, error) {
 	e.qvVersion, _ = ConfigVersion(c.QuorumVerifier)
 	e.recvset = map[int64]Vote{}
 	e.outofelection = map[int64]Vote{}
+	e.latest = map[int64]Vote{}
 	return e, nil
 }
 
@@ -90,6 +92,7 @@ func (e *Election) Start(lastLoggedZxid, currentEpoch int64) {
 	e.logicalclock++
 	clear(e.recvset)
 	clear(e.outofelection)
+	clear(e.latest)
 	e.timeoutMs = e.cfg.MinNotificationIntervalMs
 	e.idleTicks, e.finalizing, e.finalizeTicks, e.electionTicks = 0, false, 0, 0
 	if e.participant {
@@ -207,6 +210,7 @@ func (e *Election) Status() Status {
 	return Status{
 		ID: e.cfg.ID, State: e.state, LogicalClock: e.logicalclock, Proposal: e.proposal,
 		CurrentVote: e.currentVote, Votes: sortedVotes(e.recvset), OutOfElection: sortedVotes(e.outofelection),
+		Received: sortedVotes(e.latest),
 		TimeoutMs: e.timeoutMs, Finalizing: e.finalizing, ElectionTicks: e.electionTicks,
 	}
 }

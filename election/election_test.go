@@ -78,7 +78,7 @@ func TestElection_NonVoterAnsweredNotCounted(t *testing.T) {
 	if m.To != 9 || m.N != want {
 		t.Fatalf("reply = %+v", m)
 	}
-	if len(rd.Status.Votes) != 0 || rd.Status.LogicalClock != 1 {
+	if len(rd.Status.Votes) != 0 || rd.Status.LogicalClock != 1 || len(rd.Status.Received) != 1 || rd.Status.Received[0].Sid != 9 {
 		t.Fatalf("status = %+v", rd.Status)
 	}
 }

@@ -32,6 +32,7 @@ type Status struct {
 	CurrentVote   Vote           // QuorumPeer.currentVote: the last decided vote
 	Votes         []ReceivedVote // recvset of this round, by sid
 	OutOfElection []ReceivedVote // votes from FOLLOWING/LEADING peers, by sid
+	Received      []ReceivedVote // newest notification from each sender since Start, by sid
 	TimeoutMs     int            // current notification timeout
 	Finalizing    bool           // a quorum was seen; waiting finalizeWait
 	ElectionTicks int            // ticks since Start while LOOKING

@@ -16,6 +16,9 @@ func (e *Election) Step(n Notification) error {
 			e.logf("sid %d sent config version 0x%x > mine 0x%x; dynamic reconfig is not supported, ignoring it", n.Sid, v, e.qvVersion)
 		}
 	}
+	if n.State.Valid() {
+		e.latest[n.Sid] = n.Vote()
+	}
 	if !e.voters.IsVoter(n.Sid) {
 		// A non-voter (observer or unknown sid): answer at once with the
 		// current vote, our round and our state; never queue it.
