@@ -1,6 +1,8 @@
 package chaos
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -197,4 +199,21 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("String not stable: %q vs %q", out, p2.String())
 		}
 	})
+}
+
+// TestParse_Examples keeps the shipped examples/*.chaos parseable.
+func TestParse_Examples(t *testing.T) {
+	files, err := filepath.Glob("../examples/*.chaos")
+	if err != nil || len(files) < 3 {
+		t.Fatalf("examples: %v %v", files, err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Parse(string(b)); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
+	"github.com/zkctl/zkctl/chaos"
 	"github.com/zkctl/zkctl/launcher"
 )
 
@@ -172,10 +173,11 @@ func runUp(cmd *cobra.Command, args []string, o upOptions) error {
 }
 
 // lineRunnerFor returns the chaos-language runner the launcher hands
-// `POST /run` and --script to. The chaos package plugs in here; until it
-// does, RunLine answers that the chaos language is not available.
-func lineRunnerFor(_ *launcher.Launcher, _ io.Writer) launcher.LineRunner {
-	return nil
+// `POST /run` and --script to: a chaos.Runner recording every action in
+// <dir>/<name>/sessions/ and the workload history in <dir>/<name>/history/.
+func lineRunnerFor(l *launcher.Launcher, out io.Writer) launcher.LineRunner {
+	return chaos.NewRunner(l, chaos.RunnerConfig{Out: out, Source: launcher.SourceDo,
+		ClusterDir: l.Dir(), Recorder: chaos.NewRecorder(l.Dir())})
 }
 
 // ScriptRunner is an optional capability of a LineRunner that runs a whole
