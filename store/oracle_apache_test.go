@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +26,24 @@ func freePort(t *testing.T) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// syncBuffer collects a child's output; safe to read while it runs.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 type quietLogger struct{}
@@ -100,7 +119,7 @@ func TestOracle_OpenApacheDataDir(t *testing.T) {
 		"-Dzookeeper.extendedTypesEnabled=true", "-Dzookeeper.preAllocSize=64",
 		"-Dzookeeper.4lw.commands.whitelist=*",
 		"org.apache.zookeeper.server.ZooKeeperServerMain", fmt.Sprint(port), dataDir)
-	var out strings.Builder
+	var out syncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start Apache ZooKeeper: %v", err)
@@ -280,7 +299,7 @@ func TestOracle_ApacheServesOurDataDir(t *testing.T) {
 	cmd := exec.Command("java", "-cp", cp, "-Dzookeeper.admin.enableServer=false",
 		"-Dzookeeper.extendedTypesEnabled=true",
 		"org.apache.zookeeper.server.ZooKeeperServerMain", fmt.Sprint(port), dataDir)
-	var out strings.Builder
+	var out syncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start Apache ZooKeeper: %v", err)
