@@ -61,7 +61,9 @@ var ErrClosed = errors.New("qcm: manager closed")
 // connection from a smaller sid arriving while our own connection to it is
 // under a second old is treated as a crossing dial and closed without
 // killing ours (3.8 kills ours and calls back, which can leave the pair
-// unconnected until the next send).
+// unconnected until the next send). And when closing a connection from a
+// smaller sid we call back the address configured in Peers, not the one in
+// its handshake as 3.8 does, so that launcher link proxies stay in the path.
 type Manager struct {
 	cfg Config
 	log *slog.Logger
