@@ -36,6 +36,8 @@ type conn struct {
 	closing atomic.Bool
 	// lingering is set once a frame that closes the connection is queued.
 	lingering atomic.Bool
+	// fourLetter is set when the connection turned out to be a 4lw probe.
+	fourLetter atomic.Bool
 	once      sync.Once
 
 	slots chan struct{} // per-connection outstanding request slots

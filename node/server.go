@@ -195,7 +195,14 @@ func (s *Server) Start(ctx context.Context) error {
 		quorum:          s.cfg.IsQuorum(),
 	}, s.tree, s.sessions, last, s.nowMs)
 
-	addr := net.JoinHostPort(s.cfg.ClientPortAddress, strconv.Itoa(s.cfg.ClientPort))
+	host, port := s.cfg.ClientPortAddress, s.cfg.ClientPort
+	if me, ok := s.cfg.Me(); ok && port == 0 && me.HasClientAddr {
+		host, port = me.ClientHost, me.ClientPort
+	}
+	if port == 0 {
+		s.log.Warn("no clientPort configured; listening on a free port")
+	}
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		_ = db.Close()

@@ -32,6 +32,7 @@ func (s *Server) serveFourLetter(c *conn, word string, r *bufio.Reader) {
 			return
 		}
 	}
+	c.fourLetter.Store(true)
 	c.log.Debug("four-letter word", "word", word)
 	text := status.FourLetterArg(word, arg, s, s.cfg.FourLetterWords)
 	c.lingerAfter(outFrame{b: []byte(text), raw: true})
@@ -143,8 +144,8 @@ func (s *Server) Connections() []status.ConnInfo {
 			ci.AvgLatencyMs = cs.totLat / cs.cnt
 		}
 		cs.mu.Unlock()
-		if c.lingering.Load() && c.sessionID.Load() == 0 {
-			ci.InterestOps = 0
+		if c.fourLetter.Load() {
+			ci.InterestOps = 0 // the probe itself, as 3.8 prints it
 		}
 		out = append(out, ci)
 	}
