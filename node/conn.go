@@ -38,7 +38,7 @@ type conn struct {
 	lingering atomic.Bool
 	// fourLetter is set when the connection turned out to be a 4lw probe.
 	fourLetter atomic.Bool
-	once      sync.Once
+	once       sync.Once
 
 	slots chan struct{} // per-connection outstanding request slots
 
