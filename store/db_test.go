@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/zkctl/zkctl/jute"
@@ -425,5 +426,89 @@ func BenchmarkAppendCommit(b *testing.B) {
 	}
 	if err := db.Commit(); err != nil {
 		b.Fatal(err)
+	}
+}
+
+func TestDB_HeaderlessLastLogIsDropped(t *testing.T) {
+	dir := t.TempDir()
+	db := openT(t, testOpts(dir))
+	logAndApply(t, db, workload(1, 5)...)
+	db.Close()
+	os.WriteFile(filepath.Join(dir, "version-2", "log.100000006"), []byte{0x5a, 0x4b}, 0o644)
+	db = openT(t, testOpts(dir))
+	defer db.Close()
+	if db.LastLoggedZxid() != jute.MakeZxid(1, 5) || fileExists(filepath.Join(dir, "version-2", "log.100000006")) {
+		t.Fatalf("last zxid %x", db.LastLoggedZxid())
+	}
+}
+
+// TestDB_CommitErrorKeepsCommittedRecords breaks the open log file under the
+// writer: Commit must fail with a wrapped error, later appends must go to a
+// new file, and a restart must see every record committed before and after.
+func TestDB_CommitErrorKeepsCommittedRecords(t *testing.T) {
+	dir := t.TempDir()
+	db := openT(t, testOpts(dir))
+	txns := workload(1, 8)
+	logAndApply(t, db, txns[:3]...)
+	for _, x := range txns[3:5] {
+		if err := db.Append(x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.w.cur.Close() // simulate the device failing under the writer
+	err := db.Commit()
+	if err == nil || !strings.Contains(err.Error(), "log.100000001") {
+		t.Fatalf("Commit on a failed file: %v", err)
+	}
+	logAndApply(t, db, txns[5])
+	db.Close()
+	if !fileExists(filepath.Join(dir, "version-2", "log.100000006")) {
+		t.Fatal("append after a failed commit did not start a new file")
+	}
+	db2 := openT(t, testOpts(dir))
+	defer db2.Close()
+	for _, i := range []int{0, 1, 2, 5} {
+		if p, ok := txns[i].Body.(*jute.CreateTxn); ok && !db2.Tree().Exists(p.Path) {
+			t.Fatalf("committed create %s lost", p.Path)
+		}
+	}
+	if db2.LastLoggedZxid() != txns[5].Hdr.Zxid {
+		t.Fatalf("last zxid %x", db2.LastLoggedZxid())
+	}
+}
+
+// TestDB_ConcurrentReadersDuringApplyAndSnapshot runs readers, the applier
+// and background snapshots together (meaningful under -race).
+func TestDB_ConcurrentReadersDuringApplyAndSnapshot(t *testing.T) {
+	o := testOpts(t.TempDir())
+	o.SnapCount = 8
+	db := openT(t, o)
+	defer db.Close()
+	done := make(chan struct{})
+	var readers sync.WaitGroup
+	for r := 0; r < 2; r++ {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for i := 0; i < 100000; i++ {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				db.Tree().Get("/app")
+				db.Tree().Digest()
+				db.Tree().AllChildrenNumber("/app")
+				db.CommittedLog()
+			}
+		}()
+	}
+	for _, x := range workload(1, 120) {
+		logAndApply(t, db, x)
+	}
+	close(done)
+	readers.Wait()
+	if got := db.Tree().AllChildrenNumber("/app"); got != db.Tree().NodeCount()-6 {
+		t.Fatalf("AllChildrenNumber(/app) = %d with %d nodes", got, db.Tree().NodeCount())
 	}
 }

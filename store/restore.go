@@ -122,6 +122,17 @@ func restore(snapDir, logDir string, keep int, log *slog.Logger) (*restored, err
 		log.Info("initialized empty database", "snapshot", makeName(snapPrefix, 0))
 		return &restored{tree: t, sessions: map[int64]int32{}}, nil
 	}
+	if n := len(logs); n > 0 {
+		// A crash between creating the newest log and writing its header
+		// leaves a file too short to hold one; it holds no txn (3.9 deletes it too).
+		if st, err := os.Stat(logs[n-1].path); err == nil && st.Size() < logHeaderLen {
+			log.Warn("deleting txn log without a complete header", "file", logs[n-1].path, "size", st.Size())
+			if err := os.Remove(logs[n-1].path); err != nil {
+				return nil, fmt.Errorf("remove headerless log: %w", err)
+			}
+			logs = logs[:n-1]
+		}
+	}
 	t := c.tree
 	t.lastZxid = snapZxid
 	res := &restored{tree: t, sessions: c.sessions, snapZxid: snapZxid, lastZxid: snapZxid}
