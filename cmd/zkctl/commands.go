@@ -10,6 +10,7 @@ func subcommands() []*cobra.Command {
 		newDownCommand(),
 		newStatusCommand(),
 		newLogsCommand(),
+		newServerCommand(),
 		newTopCommand(),
 		newBenchCommand(),
 		newDoCommand(),
