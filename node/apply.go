@@ -76,10 +76,12 @@ func (s *Server) afterApply(r *Request, res store.Result) {
 	case jute.OpCloseSession:
 		s.sessions.remove(sid)
 		s.log.Info("session closed", "session", hexID(sid), "zxid", hexID(r.Txn.Hdr.Zxid), "ephemerals", len(res.Events)/2)
-		if r.conn != nil {
-			r.CloseAfter = true
-		} else if c := s.connOf(sid); c != nil {
-			c.close("session closed")
+		// A client's own closeSession carries CloseAfter from its reader;
+		// otherwise (expiry, forwarded) close whatever connection is bound.
+		if r.conn == nil {
+			if c := s.connOf(sid); c != nil {
+				c.close("session closed")
+			}
 		}
 	}
 }

@@ -285,13 +285,14 @@ func (c *conn) handleFrame(frame []byte) bool {
 	case <-c.done:
 		return false
 	}
-	if r.CloseAfter {
+	closeAfter := r.CloseAfter // r belongs to the pipeline once submitted
+	if closeAfter {
 		c.lingering.Store(true)
 	}
 	if !c.s.submit(r) {
 		return false
 	}
-	return !r.CloseAfter
+	return !closeAfter
 }
 
 // authenticate handles an auth packet on the reader, so that later requests

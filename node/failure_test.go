@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -20,10 +21,13 @@ import (
 // memDB is an in-memory Database whose Commit can be made to fail, as a
 // full disk would.
 type memDB struct {
-	tree *store.DataTree
-	mu   sync.Mutex
-	fail error
-	last int64
+	tree    *store.DataTree
+	mu      sync.Mutex
+	fail    error
+	last    int64
+	delay   time.Duration // simulated fsync time
+	commits int
+	appends int
 }
 
 func (m *memDB) Tree() *store.DataTree     { return m.tree }
@@ -32,11 +36,17 @@ func (m *memDB) Append(txn *jute.Txn) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.last = txn.Hdr.Zxid
+	m.appends++
 	return nil
 }
 func (m *memDB) Commit() error {
 	m.mu.Lock()
+	d := m.delay
+	m.mu.Unlock()
+	time.Sleep(d)
+	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.commits++
 	return m.fail
 }
 func (m *memDB) Apply(txn *jute.Txn) store.Result { return m.tree.Apply(txn) }
@@ -183,4 +193,36 @@ func fmtList(s []string) string {
 		out += x
 	}
 	return out + "]"
+}
+
+func TestServer_GroupCommitSharesFsyncs(t *testing.T) {
+	db := &memDB{tree: store.NewDataTree(), delay: 3 * time.Millisecond}
+	s := startInProcess(t, db)
+	c, _ := connect(t, s.ClientAddr().String(), 4*time.Second)
+	var wg sync.WaitGroup
+	errs := make(chan error, 400)
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < 50; i++ {
+				if _, err := c.Create(fmt.Sprintf("/g%d-%d", w, i), nil, 0, zk.WorldACL(zk.PermAll)); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	// 400 creates + createSession; with 8 writers in flight, fsyncs are shared.
+	if db.appends < 401 || db.commits*2 > db.appends {
+		t.Errorf("%d txns took %d fsyncs; group commit should share them", db.appends, db.commits)
+	}
+	t.Logf("%d txns, %d fsyncs", db.appends, db.commits)
 }

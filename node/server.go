@@ -45,9 +45,6 @@ type Database interface {
 	Close() error
 }
 
-// ErrStopped is returned for work submitted after the server stopped.
-var ErrStopped = errors.New("node: server stopped")
-
 // serverStats are server-wide counters.
 type serverStats struct {
 	received, sent       atomic.Int64
