@@ -2,6 +2,7 @@ package node
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -105,7 +106,11 @@ func (c *conn) close(reason string) {
 		close(c.done)
 		_ = c.nc.Close()
 		c.s.connClosed(c)
-		c.log.Info("connection closed", "reason", reason, "session", hexID(c.sessionID.Load()))
+		level := slog.LevelInfo
+		if c.fourLetter.Load() {
+			level = slog.LevelDebug // a 4lw probe: one line per probe would flood the log
+		}
+		c.log.Log(context.Background(), level, "connection closed", "reason", reason, "session", hexID(c.sessionID.Load()))
 	})
 }
 
