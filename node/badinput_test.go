@@ -218,3 +218,15 @@ func TestServer_AdminAndFourLetterWords(t *testing.T) {
 		t.Errorf("peer %+v", peer)
 	}
 }
+
+func TestBadInput_SilentClientIsClosed(t *testing.T) {
+	p := startServer(t, "", "maxSessionTimeout=1000")
+	silent := dialRaw(t, p.addr)
+	half := dialRaw(t, p.addr)
+	if _, err := half.c.Write([]byte{0, 0, 0, 45, 0}); err != nil {
+		t.Fatal(err)
+	}
+	expectClosed(t, silent.c)
+	expectClosed(t, half.c)
+	healthy(t, p.addr)
+}

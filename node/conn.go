@@ -214,6 +214,9 @@ func (c *conn) readLoop() {
 		c.close("reader finished")
 	}()
 	r := bufio.NewReaderSize(c.nc, 64<<10)
+	// A client must complete its ConnectRequest (or 4lw) within the
+	// longest session timeout; afterwards session expiry bounds idleness.
+	_ = c.nc.SetReadDeadline(time.Now().Add(time.Duration(c.s.cfg.MaxSessionTimeoutMs()) * time.Millisecond))
 	var first [4]byte
 	if _, err := io.ReadFull(r, first[:]); err != nil {
 		return
@@ -232,6 +235,7 @@ func (c *conn) readLoop() {
 		c.log.Warn("malformed ConnectRequest, closing", "err", err)
 		return
 	}
+	_ = c.nc.SetReadDeadline(time.Time{})
 	if !c.s.connect(c, &req) {
 		return
 	}
