@@ -11,6 +11,10 @@ import (
 // the connection is to be closed (possibly after a queued reply).
 func (s *Server) connect(c *conn, req *jute.ConnectRequest) bool {
 	c.hasReadOnly = req.HasReadOnly
+	if s.quorum != nil && !s.quorum.servingClients() {
+		c.log.Info("refusing session: this ensemble member is not serving (no synced leader)", "session", hexID(req.SessionID))
+		return false
+	}
 	if last := s.tree.LastProcessedZxid(); req.LastZxidSeen > last {
 		c.log.Info("refusing session: client has seen a newer zxid; it must try another server",
 			"client_zxid", hexID(req.LastZxidSeen), "server_zxid", hexID(last), "session", hexID(req.SessionID))

@@ -108,6 +108,9 @@ type Server struct {
 	failOnce sync.Once
 	failErr  error
 	failed   chan struct{}
+
+	// quorum is the ensemble role loop (quorum_*.go); nil when standalone.
+	quorum *quorumPeer
 }
 
 // NewServer builds a server from a parsed zoo.cfg. It opens nothing yet;
@@ -171,6 +174,9 @@ func (s *Server) nowMs() int64 { return time.Now().UnixMilli() }
 // Start opens the database, restores sessions and starts listening and the
 // pipeline. It returns once the client port is bound.
 func (s *Server) Start(ctx context.Context) error {
+	if s.cfg.IsQuorum() {
+		return s.startQuorum(ctx) // ensemble member: quorum_serve.go
+	}
 	db, err := s.openDB()
 	if err != nil {
 		return fmt.Errorf("node: open database in %s: %w", s.cfg.DataDir, err)

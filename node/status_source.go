@@ -67,6 +67,9 @@ func (s *Server) ServerStats() status.ServerStats {
 	if s.prepCh != nil {
 		st.Outstanding = int64(len(s.prepCh) + len(s.finalCh))
 	}
+	if s.quorum != nil {
+		st.Mode = s.quorum.mode() // quorum_status.go
+	}
 	st.WatchCount = s.watches.Summary().Total
 	s.mu.Lock()
 	st.AliveConnections = len(s.conns)
@@ -106,6 +109,9 @@ func (s *Server) QuorumInfo() status.QuorumInfo {
 	qi := status.QuorumInfo{State: adminapi.StateStandalone, LeaderID: -1, ObserverMasterID: -1}
 	if s.tree != nil {
 		qi.LastZxid = s.tree.LastProcessedZxid()
+	}
+	if s.quorum != nil {
+		return s.quorum.quorumInfo(qi.LastZxid) // quorum_status.go
 	}
 	return qi
 }
@@ -213,6 +219,9 @@ func (s *Server) Peer() adminapi.Peer {
 	}
 	p.Watches = s.watches.Summary().Total
 	p.LastEventSeq = s.events.Last()
+	if s.quorum != nil {
+		s.quorum.fillPeer(&p) // quorum_status.go
+	}
 	return p
 }
 

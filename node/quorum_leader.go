@@ -1,0 +1,382 @@
+package node
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/zkctl/zkctl/adminapi"
+	"github.com/zkctl/zkctl/jute"
+	"github.com/zkctl/zkctl/leader"
+	"github.com/zkctl/zkctl/store"
+)
+
+// dbHistory is leader.History over the store.
+type dbHistory struct {
+	db *store.DB
+}
+
+// LastProcessedZxid implements leader.History.
+func (h dbHistory) LastProcessedZxid() int64 { return h.db.Tree().LastProcessedZxid() }
+
+// CommittedLog implements leader.History.
+func (h dbHistory) CommittedLog() []leader.Proposal {
+	_, _, txns := h.db.CommittedLog()
+	ps, err := leader.ProposalsFromTxns(txns)
+	if err != nil {
+		return nil
+	}
+	return ps
+}
+
+// maxDiskDiff bounds how many logged txns a DIFF from disk may carry.
+const maxDiskDiff = 100000
+
+// LogSince implements leader.History: the on-disk log from peerZxid on,
+// or nil when its first record is past peerZxid (continuity unproven).
+func (h dbHistory) LogSince(peerZxid int64) []leader.Proposal {
+	it, err := h.db.LogIterator(peerZxid)
+	if err != nil {
+		return nil
+	}
+	defer it.Close()
+	var out []leader.Proposal
+	for len(out) < maxDiskDiff {
+		payload, hdr, ok, err := it.Next()
+		if err != nil || !ok {
+			break
+		}
+		if len(out) == 0 && hdr.Zxid > peerZxid {
+			return nil
+		}
+		out = append(out, leader.Proposal{Zxid: hdr.Zxid, Data: payload})
+	}
+	if len(out) >= maxDiskDiff {
+		return nil
+	}
+	return out
+}
+
+// loggedTxns are txns this server logged but has not applied yet, in
+// zxid order; when a role ends they are applied ("fast-forward from the
+// log", §1.3) so the tree covers every logged txn again.
+type loggedTxns struct{ l []leader.Proposal }
+
+func (t *loggedTxns) add(p leader.Proposal) { t.l = append(t.l, p) }
+
+func (t *loggedTxns) applied(zxid int64) {
+	for len(t.l) > 0 && t.l[0].Zxid <= zxid {
+		t.l = t.l[1:]
+	}
+}
+
+func (p *quorumPeer) fastForward(t *loggedTxns) {
+	for _, pr := range t.l {
+		if pr.Zxid <= p.db.Tree().LastProcessedZxid() {
+			continue
+		}
+		txn, err := decodeTxn(pr.Data)
+		if err != nil {
+			p.log.Warn("fast-forward: undecodable logged txn", "zxid", hexID(pr.Zxid), "err", err)
+			return
+		}
+		p.s.applyRemote(txn)
+	}
+	t.l = nil
+}
+
+// quorumAddr is server.N's quorum address.
+func (p *quorumPeer) quorumAddr(sid int64) (string, error) {
+	sv, ok := p.cfg.Server(sid)
+	if !ok || len(sv.Addrs) == 0 {
+		return "", fmt.Errorf("node: no quorum address for server %d", sid)
+	}
+	return net.JoinHostPort(sv.Addrs[0].Host, strconv.Itoa(sv.Addrs[0].QuorumPort)), nil
+}
+
+// lead is Leader.lead: discovery, sync and broadcast through the leader
+// state machine, with the learners on the quorum port.
+func (p *quorumPeer) lead(parent context.Context) error {
+	p.setState(adminapi.StateLeading, adminapi.PhaseDiscovery, p.myid)
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	addr, err := p.quorumAddr(p.myid)
+	if err != nil {
+		return err
+	}
+	ln, err := listenQuorum(ctx, addr)
+	if err != nil {
+		return fmt.Errorf("node: bind quorum port %s: %w", addr, err)
+	}
+	acc, cur := p.epochs()
+	l, err := leader.New(leader.Config{
+		ID: p.myid, Voters: p.voters, AcceptedEpoch: acc, CurrentEpoch: cur,
+		History: dbHistory{p.db}, InitLimit: p.cfg.InitLimit, SyncLimit: p.cfg.SyncLimit,
+		ConfigVersion: p.qvVer, NewLeaderData: []byte(p.qv), Logger: slogZabLogger{p.log},
+	})
+	if err != nil {
+		_ = ln.Close()
+		return fmt.Errorf("node: %w", err)
+	}
+	net := newLeaderNet(ln, p.log, time.Duration(p.cfg.InitLimit)*p.tick, p.s.maxBuffer+1024)
+	net.serve(ctx)
+	conns := map[int64]*learnerConn{}
+	seq := &sequencer{s: p.s}
+	var pipe *rolePipe
+	var logged loggedTxns
+	var fwdQ []*Request
+	lastPing := map[int64]time.Time{}
+	rtt := map[int64]float64{}   // by sid
+	connSid := map[int64]int64{} // learner conn -> sid
+	defer func() {
+		cancel()
+		net.close(conns)
+		p.endServing(pipe, seq, &logged)
+	}()
+	ticker := time.NewTicker(p.tick)
+	defer ticker.Stop()
+	for {
+		if l.HasReady() {
+			rd := l.Ready()
+			post, err := p.leaderReady(rd, l, conns, seq, &logged, &fwdQ, lastPing)
+			l.Advance()
+			for _, f := range post {
+				f()
+			}
+			if rd.Serving {
+				pipe = newRolePipe(ctx)
+				p.startServingLeader(pipe, rd.Epoch)
+			}
+			if err != nil {
+				return err
+			}
+			if rd.StepDown != nil {
+				return fmt.Errorf("node: leadership ended: %w", rd.StepDown)
+			}
+			p.publishLeader(l, rtt)
+			continue
+		}
+		var pipeOut <-chan *Request
+		var fwdIn chan<- *Request
+		var fwdHead *Request
+		if pipe != nil {
+			pipeOut = pipe.out
+			if len(fwdQ) > 0 {
+				fwdIn, fwdHead = pipe.fwd, fwdQ[0]
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return errRoleStopped
+		case <-ticker.C:
+			l.Tick()
+			p.publishLeader(l, rtt)
+		case c := <-net.accepted:
+			conns[c.id] = c
+			l.Connect(c.id)
+		case ev := <-net.recv:
+			if ev.err != nil {
+				if c, ok := conns[ev.conn]; ok {
+					c.close("connection lost")
+					delete(conns, ev.conn)
+				}
+				l.Disconnect(ev.conn)
+				continue
+			}
+			switch ev.pkt.Type {
+			case jute.PacketFollowerInfo, jute.PacketObserverInfo:
+				if li, err := leader.DecodeLearnerInfo(ev.pkt.Data); err == nil {
+					connSid[ev.conn] = li.ServerID
+				}
+			case jute.PacketPing:
+				if t, ok := lastPing[ev.conn]; ok {
+					rtt[connSid[ev.conn]] = float64(time.Since(t).Microseconds()) / 1000
+					delete(lastPing, ev.conn)
+				}
+			}
+			if err := l.Step(ev.conn, ev.pkt); err != nil {
+				p.log.Warn("learner packet refused", "conn", ev.conn, "type", ev.pkt.Type, "zxid", hexID(ev.pkt.Zxid), "err", err)
+			}
+		case r := <-pipeOut:
+			p.proposeLocal(l, seq, r)
+			for range 1000 { // batch what is queued: one fsync for all
+				select {
+				case r := <-pipeOut:
+					p.proposeLocal(l, seq, r)
+					continue
+				default:
+				}
+				break
+			}
+		case fwdIn <- fwdHead:
+			fwdQ = fwdQ[1:]
+		}
+	}
+}
+
+// proposeLocal hands a prepped request to Zab (writes) and queues it.
+func (p *quorumPeer) proposeLocal(l *leader.Leader, seq *sequencer, r *Request) {
+	if r.Txn == nil {
+		seq.add(r, seqRead)
+		return
+	}
+	if err := l.Propose(leader.Proposal{Zxid: r.Txn.Hdr.Zxid, Data: jute.Encode(r.Txn)}); err != nil {
+		p.log.Warn("propose failed", "zxid", hexID(r.Txn.Hdr.Zxid), "session", hexID(r.SessionID), "err", err)
+		if r.conn != nil {
+			r.conn.close("proposal refused: " + err.Error())
+		}
+		return
+	}
+	seq.add(r, seqWrite)
+}
+
+// leaderReady carries out one leader Ready in its order. It returns calls
+// into the state machine to make after Advance.
+func (p *quorumPeer) leaderReady(rd leader.Ready, l *leader.Leader, conns map[int64]*learnerConn, seq *sequencer,
+	logged *loggedTxns, fwdQ *[]*Request, lastPing map[int64]time.Time) ([]func(), error) {
+	var post []func()
+	if rd.Epochs != nil {
+		if err := p.writeEpochs(rd.Epochs.AcceptedEpoch, rd.Epochs.CurrentEpoch); err != nil {
+			return nil, err
+		}
+	}
+	if len(rd.ToLog) > 0 {
+		for _, pr := range rd.ToLog {
+			if err := p.db.AppendRaw(pr.Zxid, pr.Data); err != nil {
+				p.s.fail(fmt.Errorf("node: txn log: %w", err))
+				return nil, err
+			}
+			logged.add(pr)
+		}
+		if err := p.db.Commit(); err != nil {
+			p.s.fail(fmt.Errorf("node: txn log: %w", err))
+			return nil, err
+		}
+		last := rd.ToLog[len(rd.ToLog)-1].Zxid
+		post = append(post, func() { l.Logged(last) })
+	}
+	sent := map[int64][2]int64{}
+	for _, m := range rd.Messages {
+		c, ok := conns[m.To]
+		if !ok {
+			continue
+		}
+		b := encodeQuorumPacket(&m.Packet)
+		n := int64(len(m.Packet.Data))
+		if m.Packet.Type == jute.PacketSnap {
+			var buf bytes.Buffer
+			buf.Write(b)
+			zxid, err := p.db.WriteSnapshotStream(&buf)
+			if err != nil {
+				c.close("snapshot: " + err.Error())
+				continue
+			}
+			b = appendSnapTrailer(buf.Bytes())
+			n = int64(len(b))
+			p.log.Info("sending SNAP", "conn", m.To, "zxid", hexID(zxid), "bytes", len(b))
+			p.event("sync", fmt.Sprintf("SNAP of 0x%x (%d bytes) to learner conn %d", zxid, len(b), m.To))
+		}
+		switch m.Packet.Type {
+		case jute.PacketDiff, jute.PacketTrunc:
+			p.event("sync", fmt.Sprintf("%v 0x%x to learner conn %d", m.Packet.Type, m.Packet.Zxid, m.To))
+		case jute.PacketPing:
+			if _, ok := lastPing[m.To]; !ok {
+				lastPing[m.To] = time.Now()
+			}
+		}
+		c.queue(b)
+		s := sent[m.To]
+		sent[m.To] = [2]int64{s[0] + 1, s[1] + n}
+	}
+	for conn, s := range sent {
+		post = append(post, func() { l.SentTo(conn, int(s[0]), s[1]) })
+	}
+	for _, pr := range rd.Committed {
+		logged.applied(pr.Zxid)
+		if !seq.committedOnLeader(pr.Zxid) {
+			txn, err := decodeTxn(pr.Data)
+			if err != nil {
+				return nil, err
+			}
+			p.s.applyRemote(txn)
+		}
+	}
+	for _, fr := range rd.Requests {
+		*fwdQ = append(*fwdQ, p.s.forwardedRequest(fr))
+	}
+	now := p.s.nowMs()
+	for _, t := range rd.Touches {
+		p.s.sessions.touch(t.SessionID, now)
+	}
+	for _, rv := range rd.Revalidations {
+		valid := p.s.sessions.revalidate(rv.SessionID, rv.Timeout, now)
+		post = append(post, func() { l.AnswerRevalidate(rv.Conn, rv.SessionID, valid) })
+	}
+	for _, id := range rd.Close {
+		if c, ok := conns[id]; ok {
+			c.close("closed by the leader state machine")
+			delete(conns, id)
+		}
+	}
+	return post, nil
+}
+
+// startServingLeader opens the leader's pipeline: lastProcessedZxid and
+// prep's zxid move to epoch<<32, sessions are taken from the database.
+func (p *quorumPeer) startServingLeader(pipe *rolePipe, epoch int64) {
+	z := jute.MakeZxid(epoch, 0)
+	p.db.SetLastProcessedZxid(z)
+	p.resetPipelineState(z)
+	pipe.start(p.s, p.s.leaderPrepare)
+	pipe.wg.Add(1)
+	go func() { defer pipe.wg.Done(); p.expireSessions(pipe) }()
+	p.serving.Store(true)
+	select {
+	case p.elecVote <- epoch:
+	default:
+	}
+	p.setState(adminapi.StateLeading, adminapi.PhaseBroadcast, p.myid)
+	p.log.Info("leader serving", "epoch", epoch, "zxid", hexID(z))
+	p.event("state", fmt.Sprintf("leading epoch %d, serving clients", epoch))
+}
+
+// expireSessions is the leader's session expirer: expired sessions are
+// closed through closeSession proposals.
+func (p *quorumPeer) expireSessions(pipe *rolePipe) {
+	t := time.NewTicker(max(p.tick/4, 10*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+		case <-pipe.ctx.Done():
+			return
+		}
+		for _, sid := range p.s.sessions.expire(p.s.nowMs()) {
+			p.log.Info("session expired", "session", hexID(sid))
+			if c := p.s.connOf(sid); c != nil {
+				c.close("session expired")
+			}
+			select {
+			case pipe.fwd <- &Request{SessionID: sid, Type: jute.OpCloseSession, rec: emptyRecord{}, internal: true}:
+			case <-pipe.ctx.Done():
+				return
+			}
+		}
+	}
+}
+
+// publishLeader copies the leader's status for the admin port.
+func (p *quorumPeer) publishLeader(l *leader.Leader, rtt map[int64]float64) {
+	st := l.Status()
+	for i := range st.Learners {
+		st.Learners[i].PingRTTMs = rtt[st.Learners[i].ID]
+	}
+	p.setStatus(func(ps *peerStatus) {
+		ps.zabPhase = st.Phase.ZabPhase()
+		ps.learners = st.Learners
+		ps.committed = st.LastCommitted
+	})
+}

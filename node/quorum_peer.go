@@ -1,0 +1,333 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/zkctl/zkctl/adminapi"
+	"github.com/zkctl/zkctl/election"
+	"github.com/zkctl/zkctl/jute"
+	"github.com/zkctl/zkctl/node/qcm"
+	"github.com/zkctl/zkctl/node/zkconfig"
+	"github.com/zkctl/zkctl/store"
+)
+
+// quorumPeer is QuorumPeer: the role loop of an ensemble member. One
+// goroutine (run) owns the role; the election state machine has its own
+// goroutine (electionLoop) that keeps answering LOOKING peers while this
+// server leads or follows. Client requests reach the role drivers through
+// the server's prep channel (see quorum_pipeline.go).
+type quorumPeer struct {
+	s        *Server
+	db       *store.DB
+	cfg      *zkconfig.Config
+	log      *slog.Logger
+	myid     int64
+	observer bool
+	voters   []int64
+	qv       string
+	qvVer    int64
+	tick     time.Duration
+
+	qcm *qcm.Manager
+
+	elecStart  chan electionStart // role loop → election loop: go LOOKING
+	elecVote   chan int64         // role loop → election loop: UpdateElectionVote
+	elecDecide chan election.Decision
+
+	serving atomic.Bool
+
+	mu   sync.Mutex // guards the status fields below
+	st   peerStatus
+	elec election.Status
+}
+
+// electionStart asks the election loop to run lookForLeader.
+type electionStart struct {
+	lastZxid, epoch int64
+}
+
+// peerStatus is what the role loop publishes for the admin port.
+type peerStatus struct {
+	state         string
+	zabPhase      string
+	leaderID      int64
+	accepted      int64
+	current       int64
+	committed     int64
+	lastHeard     time.Time
+	syncMode      string
+	learners      []adminapi.Learner
+	electionStart time.Time
+}
+
+// newQuorumPeer checks the membership and opens the election transport.
+func newQuorumPeer(s *Server, db *store.DB) (*quorumPeer, error) {
+	cfg := s.cfg
+	me, ok := cfg.Me()
+	if !ok {
+		return nil, fmt.Errorf("node: myid %d is not in the server list", cfg.MyID)
+	}
+	p := &quorumPeer{
+		s: s, db: db, cfg: cfg, log: s.log.With("myid", cfg.MyID), myid: cfg.MyID,
+		observer: me.Type == zkconfig.Observer, qv: cfg.QuorumVerifierText(),
+		tick:       time.Duration(cfg.TickTime) * time.Millisecond,
+		elecStart:  make(chan electionStart, 1),
+		elecVote:   make(chan int64, 4),
+		elecDecide: make(chan election.Decision, 1),
+	}
+	p.qvVer, _ = election.ConfigVersion(p.qv)
+	for _, v := range cfg.Voters() {
+		p.voters = append(p.voters, v.ID)
+	}
+	peers := map[int64]string{}
+	for _, sv := range cfg.Servers {
+		if len(sv.Addrs) == 0 {
+			continue
+		}
+		a := sv.Addrs[0]
+		peers[sv.ID] = net.JoinHostPort(a.Host, strconv.Itoa(a.ElectionPort))
+	}
+	if len(me.Addrs) == 0 {
+		return nil, fmt.Errorf("node: server.%d has no address", cfg.MyID)
+	}
+	listen := peers[cfg.MyID]
+	if cfg.QuorumListenOnAllIPs {
+		listen = net.JoinHostPort("", strconv.Itoa(me.Addrs[0].ElectionPort))
+	}
+	m, err := qcm.New(qcm.Config{
+		Sid: cfg.MyID, Listen: listen, Advertise: peers[cfg.MyID], Peers: peers,
+		HandshakeTimeout: time.Duration(cfg.TickTime*max(cfg.SyncLimit, 1)) * time.Millisecond,
+		Logger:           p.log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("node: election transport: %w", err)
+	}
+	p.qcm = m
+	if err := p.loadEpochs(); err != nil {
+		_ = m.Close()
+		return nil, err
+	}
+	p.st = peerStatus{state: adminapi.StateLooking, zabPhase: adminapi.PhaseElection, leaderID: -1}
+	return p, nil
+}
+
+// loadEpochs reads (or creates) the epoch files as QuorumPeer.loadDataBase.
+func (p *quorumPeer) loadEpochs() error {
+	dir := p.cfg.DataDir
+	epochOfZxid := jute.EpochOf(p.db.Tree().LastProcessedZxid())
+	cur, ok, err := store.ReadEpochFile(dir, store.CurrentEpochFile)
+	if err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	if !ok {
+		cur = epochOfZxid
+		if err := store.WriteEpochFile(dir, store.CurrentEpochFile, cur); err != nil {
+			return fmt.Errorf("node: %w", err)
+		}
+	}
+	if epochOfZxid > cur {
+		return fmt.Errorf("node: the current epoch %d is older than the last zxid 0x%x", cur, p.db.Tree().LastProcessedZxid())
+	}
+	acc, ok, err := store.ReadEpochFile(dir, store.AcceptedEpochFile)
+	if err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	if !ok {
+		acc = epochOfZxid
+		if err := store.WriteEpochFile(dir, store.AcceptedEpochFile, acc); err != nil {
+			return fmt.Errorf("node: %w", err)
+		}
+	}
+	if acc < cur {
+		return fmt.Errorf("node: the accepted epoch %d is less than the current epoch %d", acc, cur)
+	}
+	p.st.accepted, p.st.current = acc, cur
+	return nil
+}
+
+// writeEpochs persists changed epochs (fsync + rename) before anything
+// that depends on them is sent.
+func (p *quorumPeer) writeEpochs(accepted, current int64) error {
+	if accepted >= 0 {
+		if err := store.WriteEpochFile(p.cfg.DataDir, store.AcceptedEpochFile, accepted); err != nil {
+			return fmt.Errorf("node: acceptedEpoch %d: %w", accepted, err)
+		}
+		p.setStatus(func(st *peerStatus) { st.accepted = accepted })
+		p.event("epoch", fmt.Sprintf("acceptedEpoch=%d", accepted))
+	}
+	if current >= 0 {
+		if err := store.WriteEpochFile(p.cfg.DataDir, store.CurrentEpochFile, current); err != nil {
+			return fmt.Errorf("node: currentEpoch %d: %w", current, err)
+		}
+		p.setStatus(func(st *peerStatus) { st.current = current })
+		p.event("epoch", fmt.Sprintf("currentEpoch=%d", current))
+	}
+	return nil
+}
+
+func (p *quorumPeer) epochs() (accepted, current int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.st.accepted, p.st.current
+}
+
+func (p *quorumPeer) setStatus(f func(*peerStatus)) {
+	p.mu.Lock()
+	f(&p.st)
+	p.mu.Unlock()
+}
+
+func (p *quorumPeer) state() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.st.state
+}
+
+// event records an event in the ring with the current state.
+func (p *quorumPeer) event(kind, msg string) {
+	p.s.events.Add(kind, p.state(), msg)
+}
+
+// setState changes the peer state, logging it and recording an event.
+func (p *quorumPeer) setState(state, phase string, leader int64) {
+	p.mu.Lock()
+	changed := p.st.state != state
+	p.st.state, p.st.zabPhase, p.st.leaderID = state, phase, leader
+	if state == adminapi.StateLooking {
+		p.st.learners, p.st.syncMode = nil, ""
+	}
+	p.mu.Unlock()
+	if changed {
+		p.log.Info("peer state", "state", state, "leader", leader)
+		p.s.events.Add("state", state, fmt.Sprintf("%s (leader %d)", state, leader))
+	}
+}
+
+// run is the QuorumPeer main loop: LOOKING → role → LOOKING, until ctx ends.
+func (p *quorumPeer) run(ctx context.Context) {
+	for ctx.Err() == nil {
+		p.setState(adminapi.StateLooking, adminapi.PhaseElection, -1)
+		_, cur := p.epochs()
+		start := time.Now()
+		p.setStatus(func(st *peerStatus) { st.electionStart = start })
+		select {
+		case p.elecStart <- electionStart{lastZxid: p.db.LastLoggedZxid(), epoch: cur}:
+		case <-ctx.Done():
+			return
+		}
+		var d election.Decision
+		select {
+		case d = <-p.elecDecide:
+		case <-ctx.Done():
+			return
+		}
+		took := time.Since(start)
+		p.log.Info("election decided", "state", d.State, "leader", d.Leader, "zxid", hexID(d.Vote.Zxid), "took", took)
+		p.s.events.Add("elected", d.State.String(), fmt.Sprintf("leader %d elected in %d ms (round 0x%x)", d.Leader, took.Milliseconds(), d.Vote.ElectionEpoch))
+		var err error
+		switch d.State {
+		case election.Leading:
+			err = p.lead(ctx)
+		case election.Following, election.Observing:
+			err = p.follow(ctx, d.Leader, d.State == election.Observing)
+		}
+		if err != nil && ctx.Err() == nil {
+			p.log.Warn("role ended", "state", d.State, "err", err)
+			p.event("error", fmt.Sprintf("%v ended: %v", d.State, err))
+		}
+		if d.State == election.Observing && ctx.Err() == nil {
+			select {
+			case <-time.After(200 * time.Millisecond):
+			case <-ctx.Done():
+			}
+		}
+	}
+}
+
+// electionLoop owns the Election: it ticks it, feeds it notifications
+// from the transport in every state, sends its messages and reports
+// decisions to the role loop.
+func (p *quorumPeer) electionLoop(ctx context.Context) {
+	cfg := election.DefaultConfig(p.myid, p.voters, p.qv)
+	cfg.Logger = slogElectionLogger{p.log}
+	e, err := election.New(cfg)
+	if err != nil {
+		p.s.fail(fmt.Errorf("node: election: %w", err))
+		return
+	}
+	t := time.NewTicker(time.Duration(cfg.TickMs) * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case st := <-p.elecStart:
+			e.Start(st.lastZxid, st.epoch)
+		case ep := <-p.elecVote:
+			e.UpdateElectionVote(ep)
+		case <-t.C:
+			e.Tick()
+		case m, ok := <-p.qcm.Recv():
+			if !ok {
+				return
+			}
+			n, err := election.DecodeNotification(m.Payload)
+			if err != nil {
+				p.log.Warn("bad notification", "from", m.Sid, "err", err)
+				continue
+			}
+			n.Sid = m.Sid
+			if err := e.Step(n); err != nil {
+				p.log.Debug("notification refused", "from", m.Sid, "err", err)
+			}
+		}
+		if !e.HasReady() {
+			p.publishElection(e.Status())
+			continue
+		}
+		rd := e.Ready()
+		for _, msg := range rd.Messages {
+			if err := p.qcm.Send(msg.To, msg.N.Encode()); err != nil && ctx.Err() == nil {
+				p.log.Debug("send notification", "to", msg.To, "err", err)
+			}
+		}
+		if rd.Decision != nil {
+			select {
+			case p.elecDecide <- *rd.Decision:
+			default:
+			}
+		}
+		e.Advance()
+		p.publishElection(rd.Status)
+	}
+}
+
+func (p *quorumPeer) publishElection(st election.Status) {
+	p.mu.Lock()
+	p.elec = st
+	p.mu.Unlock()
+}
+
+// slogElectionLogger adapts election.Logger to slog at debug level.
+type slogElectionLogger struct{ l *slog.Logger }
+
+func (a slogElectionLogger) Logf(format string, args ...any) {
+	a.l.Debug(fmt.Sprintf(format, args...))
+}
+
+// slogZabLogger adapts leader.Logger to slog.
+type slogZabLogger struct{ l *slog.Logger }
+
+func (a slogZabLogger) Infof(format string, args ...any) { a.l.Info(fmt.Sprintf(format, args...)) }
+func (a slogZabLogger) Warnf(format string, args ...any) { a.l.Warn(fmt.Sprintf(format, args...)) }
+
+// errRoleStopped ends a role because the server is stopping.
+var errRoleStopped = errors.New("node: server stopping")

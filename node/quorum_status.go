@@ -1,0 +1,87 @@
+package node
+
+import (
+	"time"
+
+	"github.com/zkctl/zkctl/adminapi"
+	"github.com/zkctl/zkctl/election"
+	"github.com/zkctl/zkctl/node/status"
+)
+
+// mode is srvr's "Mode:" value for the current state.
+func (p *quorumPeer) mode() string {
+	switch p.state() {
+	case adminapi.StateLeading:
+		return status.ModeLeader
+	case adminapi.StateFollowing:
+		return status.ModeFollower
+	case adminapi.StateObserving:
+		return status.ModeObserver
+	}
+	return "looking"
+}
+
+func apiVote(v election.Vote) adminapi.Vote {
+	return adminapi.Vote{Leader: v.Leader, Zxid: v.Zxid, PeerEpoch: v.PeerEpoch, ElectionEpoch: v.ElectionEpoch}
+}
+
+// fillPeer completes the /commands/peer picture with the quorum state.
+func (p *quorumPeer) fillPeer(pp *adminapi.Peer) {
+	p.mu.Lock()
+	st, el := p.st, p.elec
+	p.mu.Unlock()
+	pp.MyID = p.myid
+	pp.State = st.state
+	pp.ZabPhase = st.zabPhase
+	pp.AcceptedEpoch, pp.CurrentEpoch = st.accepted, st.current
+	pp.LeaderID = st.leaderID
+	if st.state == adminapi.StateLeading {
+		pp.CommittedZxid = st.committed
+	} else if st.committed != 0 {
+		pp.CommittedZxid = st.committed
+	}
+	if !st.lastHeard.IsZero() && st.state != adminapi.StateLeading && st.state != adminapi.StateLooking {
+		pp.LeaderHeardAgoMs = time.Since(st.lastHeard).Milliseconds()
+	}
+	pp.Learners = st.learners
+	pp.Voters = len(p.voters)
+	for _, l := range st.learners {
+		if l.Synced && l.Role == "follower" {
+			pp.SyncedFollowers++
+		}
+	}
+	vote := el.CurrentVote
+	if el.State == election.Looking {
+		vote = el.Proposal
+	}
+	pp.Election = adminapi.Election{Round: el.LogicalClock, Vote: apiVote(vote)}
+	pp.Election.LastDurationMs = int64(el.ElectionTicks) * election.DefaultTickMs
+	for _, rv := range append(append([]election.ReceivedVote(nil), el.Votes...), el.OutOfElection...) {
+		pp.Election.Received = append(pp.Election.Received, adminapi.ReceivedVote{
+			From: rv.Sid, State: rv.Vote.State.String(), Vote: apiVote(rv.Vote)})
+	}
+}
+
+// quorumInfo is status.QuorumInfo for 4lw/admin commands.
+func (p *quorumPeer) quorumInfo(lastZxid int64) status.QuorumInfo {
+	p.mu.Lock()
+	st := p.st
+	p.mu.Unlock()
+	qi := status.QuorumInfo{
+		MyID: p.myid, State: st.state, ZabPhase: st.zabPhase, SyncMode: st.syncMode,
+		IsLeader: st.state == adminapi.StateLeading, LeaderID: st.leaderID, Voting: !p.observer,
+		LastZxid: lastZxid, Epoch: st.current, QuorumSize: len(p.voters), ObserverMasterID: -1,
+	}
+	for _, l := range st.learners {
+		qi.Learners++
+		if !l.Synced {
+			continue
+		}
+		if l.Role == "observer" {
+			qi.SyncedObservers++
+		} else {
+			qi.SyncedFollowers++
+		}
+	}
+	return qi
+}
