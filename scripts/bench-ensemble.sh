@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# 3-server write/read throughput: create/set/get at 100 B, 32 clients over the three servers, forceSync=yes, tickTime 2000 for both.
+# Side by side with Apache ZooKeeper 3.8 (Debian) in the same run; prints a
+# table with zkctl/Apache ratios. The zkctl half is skipped, with the reason
+# printed, when the zkctl binary does not build or its ensemble does not form.
+#
+# Usage: scripts/bench-ensemble.sh [--head]
+#   --head   build zkctl from the last commit (git archive HEAD) instead of the
+#            working tree, for a shared tree that is mid-edit
+# Environment: ZKCTL_BIN=<path> uses that binary instead of building one.
+#   ZKCTL_BENCH_DURATION (default 10s per op), ZKCTL_BENCH_CLIENTS (32), ZKCTL_BENCH_FORM_TIMEOUT (20s).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "${1:-}" = "--head" ]; then
+  src=$(mktemp -d -t zkctl-head-XXXXXX)
+  trap 'rm -rf "$src"' EXIT
+  git archive HEAD | tar -x -C "$src"
+  (cd "$src" && go build -o "$src/zkctl" ./cmd/zkctl)
+  export ZKCTL_BIN="$src/zkctl"
+  echo "zkctl built from $(git rev-parse --short HEAD)" >&2
+fi
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
+ZKCTL_BENCH=1 go test -count=1 -run '^TestThroughput_Ensemble3$' -v -timeout 60m ./bench 2>&1 | grep -v -e '^=== ' -e '^    --- '
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
