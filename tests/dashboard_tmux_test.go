@@ -97,7 +97,7 @@ func TestDashboard_KillLeaderKeyInTmux(t *testing.T) {
 	bin := zkproc.Build(t)
 	dir := t.TempDir()
 	x := tmux{t: t, session: fmt.Sprintf("zkctl-e2e-%d", os.Getpid())}
-	cmdline := fmt.Sprintf("TERM=xterm-256color %s up 3 --dir %s --name e2e --base-port %d --tick 200ms", bin, dir, freeBase(t))
+	cmdline := fmt.Sprintf("TERM=xterm-256color %s up 3 --dir %s --name e2e --base-port %d", bin, dir, freeBase(t))
 	x.run("new-session", "-d", "-s", x.session, "-x", "140", "-y", "45", cmdline)
 	t.Cleanup(func() {
 		// Quit through the dashboard so the launcher stops its servers;

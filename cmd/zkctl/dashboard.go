@@ -2,14 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"os"
 	"strconv"
 	"time"
 
-	"github.com/spf13/viper"
+	"github.com/spf13/pflag"
 	"github.com/zkctl/zkctl/launcher"
 	"github.com/zkctl/zkctl/tui"
 	"go.yaml.in/yaml/v3"
@@ -60,27 +59,16 @@ func runTUI(ctx context.Context, l *launcher.Launcher, pr *eventPrinter, o dashb
 
 // keyBindings reads the `keys:` map of zkctl.yaml: key name → chaos line.
 func keyBindings(file string) (map[string]string, error) {
-	v := viper.New()
-	if file != "" {
-		v.SetConfigFile(file)
-	} else {
-		v.SetConfigName("zkctl")
-		v.SetConfigType("yaml")
-		v.AddConfigPath(".")
-		if home, err := os.UserHomeDir(); err == nil {
-			v.AddConfigPath(home + "/.config/zkctl")
+	path := findConfigFile(file)
+	if path == "" {
+		if file != "" {
+			return nil, fmt.Errorf("zkctl.yaml: %s not found", file)
 		}
-	}
-	if err := v.ReadInConfig(); err != nil {
-		var nf viper.ConfigFileNotFoundError
-		if errors.As(err, &nf) || (file == "" && errors.Is(err, os.ErrNotExist)) {
-			return nil, nil
-		}
-		return nil, fmt.Errorf("zkctl.yaml: %w", err)
+		return nil, nil
 	}
 	// Viper lower-cases keys, but key names are case-sensitive (x kills,
 	// X kills the leader), so read the keys map from the file itself.
-	raw, err := os.ReadFile(v.ConfigFileUsed())
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("zkctl.yaml: %w", err)
 	}
@@ -88,7 +76,7 @@ func keyBindings(file string) (map[string]string, error) {
 		Keys map[string]string `yaml:"keys"`
 	}
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return nil, fmt.Errorf("%s: keys: %w", v.ConfigFileUsed(), err)
+		return nil, fmt.Errorf("%s: keys: %w", path, err)
 	}
 	out := doc.Keys
 	return out, nil
@@ -100,4 +88,14 @@ func (p *eventPrinter) skipTo(ctx context.Context) {
 	if last > p.seq {
 		p.seq = last
 	}
+}
+
+// configFileFlag returns the --zkctl-config value ("" when unset).
+func configFileFlag(cmd interface {
+	Flag(name string) *pflag.Flag
+}) string {
+	if f := cmd.Flag("zkctl-config"); f != nil {
+		return f.Value.String()
+	}
+	return ""
 }

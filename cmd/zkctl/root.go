@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -59,22 +61,13 @@ func NewRootCommand() *cobra.Command {
 // their values into every flag the user did not set on the command line.
 func bindConfig(cmd *cobra.Command, file string) error {
 	v := viper.New()
-	if file != "" {
-		v.SetConfigFile(file)
-	} else {
-		v.SetConfigName("zkctl")
-		v.SetConfigType("yaml")
-		v.AddConfigPath(".")
-		v.AddConfigPath("$HOME/.config/zkctl")
-	}
-	if err := v.ReadInConfig(); err != nil {
-		var nf viper.ConfigFileNotFoundError
-		if !errors.As(err, &nf) && file != "" {
-			return fmt.Errorf("read %s: %w", file, err)
+	if path := findConfigFile(file); path != "" {
+		v.SetConfigFile(path)
+		if err := v.ReadInConfig(); err != nil {
+			return fmt.Errorf("read %s: %w", path, err)
 		}
-		if !errors.As(err, &nf) && file == "" {
-			return fmt.Errorf("read zkctl.yaml: %w", err)
-		}
+	} else if file != "" {
+		return fmt.Errorf("read %s: file not found", file)
 	}
 	v.SetEnvPrefix("ZKCTL")
 	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_", ".", "_"))
@@ -101,4 +94,27 @@ func bindConfig(cmd *cobra.Command, file string) error {
 		}
 	})
 	return errs
+}
+
+// findConfigFile returns the zkctl.yaml to read: the explicit file, else
+// ./zkctl.yaml (or .yml), else ~/.config/zkctl/zkctl.yaml; "" when none
+// exists. (Viper's own search would also match an extensionless "zkctl",
+// i.e. the binary itself in the current directory.)
+func findConfigFile(explicit string) string {
+	if explicit != "" {
+		if _, err := os.Stat(explicit); err == nil {
+			return explicit
+		}
+		return ""
+	}
+	candidates := []string{"zkctl.yaml", "zkctl.yml"}
+	if home, err := os.UserHomeDir(); err == nil {
+		candidates = append(candidates, filepath.Join(home, ".config", "zkctl", "zkctl.yaml"))
+	}
+	for _, c := range candidates {
+		if st, err := os.Stat(c); err == nil && st.Mode().IsRegular() {
+			return c
+		}
+	}
+	return ""
 }

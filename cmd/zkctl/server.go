@@ -56,7 +56,7 @@ func runServer(cmd *cobra.Command, o serverOptions) error {
 		return withExitCode(exitConfig, fmt.Errorf("server: %w", err))
 	}
 	if cfg.IsQuorum() {
-		logger.Warn("config lists an ensemble; this build serves it as a standalone server", "myid", cfg.MyID)
+		logger.Info("ensemble member", "myid", cfg.MyID, "voters", len(cfg.Voters()), "observers", len(cfg.Observers()))
 	}
 	srv, err := node.NewServer(cfg, logger)
 	if err != nil {

@@ -122,11 +122,14 @@ func runUp(cmd *cobra.Command, args []string, o upOptions) error {
 	}
 
 	interactive := !o.headless && isatty.IsTerminal(os.Stdout.Fd()) && isatty.IsTerminal(os.Stdin.Fd())
+	if !o.headless && !interactive && script == nil {
+		fmt.Fprintln(out, "zkctl up: no terminal on stdin/stdout, running headless (one line per event)")
+	}
 	pr := &eventPrinter{l: l, out: out}
 	viewDone := make(chan error, 1)
 	go func() {
 		if interactive && script == nil {
-			viewDone <- runDashboard(runCtx, l, pr)
+			viewDone <- runDashboard(runCtx, l, pr, configFileFlag(cmd))
 			return
 		}
 		viewDone <- pr.run(runCtx)
@@ -212,12 +215,10 @@ func runScript(ctx context.Context, l *launcher.Launcher, name string, src []byt
 	return sc.Err()
 }
 
-// runDashboard is the hook the tui package replaces: it should run the
-// dashboard until the user quits or ctx ends. For now it says the dashboard
-// is not available and falls back to the headless event stream.
-func runDashboard(ctx context.Context, _ *launcher.Launcher, pr *eventPrinter) error {
-	fmt.Fprintln(pr.out, "zkctl up: the dashboard is not available in this build; printing events (--headless)")
-	return pr.run(ctx)
+// runDashboard runs the Bubble Tea dashboard over the launcher until the
+// user quits; see runTUI.
+func runDashboard(ctx context.Context, l *launcher.Launcher, pr *eventPrinter, configFile string) error {
+	return runTUI(ctx, l, pr, dashboardOptions{configFile: configFile})
 }
 
 // eventPrinter prints one plain line per launcher event.
