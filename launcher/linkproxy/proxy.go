@@ -10,6 +10,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -38,6 +39,9 @@ type Config struct {
 	Prefix Prefix
 	// DialTimeout bounds each dial of Target (default 2 s).
 	DialTimeout time.Duration
+	// RefusedRetry is how long a refused dial of Target is retried before
+	// the client's connection is reset (default 1 s; negative disables).
+	RefusedRetry time.Duration
 	// Logger receives debug lines (default slog.Default()).
 	Logger *slog.Logger
 }
@@ -76,6 +80,9 @@ func New(ln net.Listener, cfg Config) (*Proxy, error) {
 	}
 	if cfg.Target == "" {
 		return nil, errors.New("linkproxy: empty Target")
+	}
+	if cfg.RefusedRetry == 0 {
+		cfg.RefusedRetry = time.Second
 	}
 	if cfg.DialTimeout <= 0 {
 		cfg.DialTimeout = 2 * time.Second
@@ -197,6 +204,31 @@ func (l *link) states() (fwd, back State, changed <-chan struct{}, changed2 <-ch
 	return fwd, back, c1, c2
 }
 
+// dialTarget dials the target, retrying a refused connection for up to
+// RefusedRetry. NB: the kernel has already accepted the client's connection,
+// so a refusal can only reach the client as a reset after a successful
+// connect, which clients (ZooKeeper's learner among them) treat differently
+// from a refused connect that they would simply retry. Retrying here for
+// about as long as such a client would keeps the behaviour of the network
+// without the proxy.
+func (l *link) dialTarget() (net.Conn, error) {
+	deadline := time.Now().Add(l.p.cfg.RefusedRetry)
+	for {
+		d := net.Dialer{Timeout: l.p.cfg.DialTimeout}
+		b, err := d.DialContext(l.p.ctx, "tcp", l.p.cfg.Target)
+		if err == nil || !errors.Is(err, syscall.ECONNREFUSED) || time.Now().After(deadline) {
+			return b, err
+		}
+		select {
+		case <-time.After(50 * time.Millisecond):
+		case <-l.done:
+			return nil, err
+		case <-l.p.ctx.Done():
+			return nil, err
+		}
+	}
+}
+
 func (l *link) run() {
 	defer l.abort()
 	// Hold the dial while either direction is cut: a SYN or its SYN-ACK
@@ -218,8 +250,7 @@ func (l *link) run() {
 			return
 		}
 	}
-	d := net.Dialer{Timeout: l.p.cfg.DialTimeout}
-	b, err := d.DialContext(l.p.ctx, "tcp", l.p.cfg.Target)
+	b, err := l.dialTarget()
 	if err != nil {
 		l.p.cfg.Logger.Debug("linkproxy dial failed", "proxy", l.p.cfg.Name, "target", l.p.cfg.Target, "err", err)
 		return

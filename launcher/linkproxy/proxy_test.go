@@ -323,3 +323,51 @@ func TestParseMode(t *testing.T) {
 		t.Fatal("ParseMode(drop) succeeded")
 	}
 }
+
+// TestProxy_RefusedTargetRetriedUntilItListens checks that a dial to a
+// target that starts listening a little later succeeds through the proxy,
+// as a client retrying a refused connect would, instead of the proxy
+// resetting the already-accepted client connection at once.
+func TestProxy_RefusedTargetRetriedUntilItListens(t *testing.T) {
+	// Reserve a port, then free it so the first dials are refused.
+	tmp, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := tmp.Addr().String()
+	tmp.Close()
+	pl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := New(pl, Config{Name: "refused", Target: target, RefusedRetry: 2 * time.Second,
+		Forward: NewDirection(nil), Back: NewDirection(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	c, err := net.DialTimeout("tcp", p.Addr().String(), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	time.Sleep(300 * time.Millisecond)
+	ln, err := net.Listen("tcp", target)
+	if err != nil {
+		t.Skipf("target port taken meanwhile: %v", err)
+	}
+	defer ln.Close()
+	go func() {
+		s, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		_, _ = s.Write([]byte("hello"))
+		s.Close()
+	}()
+	_ = c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	buf := make([]byte, 5)
+	if _, err := io.ReadFull(c, buf); err != nil || string(buf) != "hello" {
+		t.Fatalf("want hello through the proxy after the target came up, got %q %v", buf, err)
+	}
+}
