@@ -277,3 +277,40 @@ func msStr(d time.Duration) string {
 	}
 	return fmt.Sprintf("%.0f", float64(d)/float64(time.Millisecond))
 }
+
+// timeline records, per server, each srvr Mode change seen by a WaitModes
+// poll, so a slow formation can be explained (which server was late, and in
+// which mode it sat).
+type timeline struct {
+	t0    time.Time
+	last  []string
+	lines []string
+}
+
+func newTimeline(t0 time.Time, n int) *timeline {
+	tl := &timeline{t0: t0, last: make([]string, n)}
+	for i := range tl.last {
+		tl.last[i] = "?"
+	}
+	return tl
+}
+
+// wrap returns a WaitModes predicate that records changes and then asks done.
+func (tl *timeline) wrap(done func([]string) bool) func([]string) bool {
+	return func(modes []string) bool {
+		at := time.Since(tl.t0).Round(time.Millisecond)
+		for i, m := range modes {
+			if i < len(tl.last) && m != tl.last[i] {
+				shown := m
+				if shown == "" {
+					shown = "not serving"
+				}
+				tl.lines = append(tl.lines, fmt.Sprintf("+%v server %d: %s", at, i+1, shown))
+				tl.last[i] = m
+			}
+		}
+		return done(modes)
+	}
+}
+
+func (tl *timeline) String() string { return strings.Join(tl.lines, "; ") }

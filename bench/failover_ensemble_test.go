@@ -111,11 +111,16 @@ func (c *cluster) failoverOnce(prefix string) (failoverSample, error) {
 		at, _, err := bench.FirstWrite(ctx, survivors, prefix, 10*time.Millisecond, time.Second)
 		wch <- res{at, err}
 	}()
+	tl := newTimeline(t0, len(survivors))
 	go func() {
-		at, _, err := bench.WaitModes(ctx, survivors, 10*time.Millisecond, bench.Formed)
+		at, _, err := bench.WaitModes(ctx, survivors, 10*time.Millisecond, tl.wrap(bench.Formed))
 		rch <- res{at, err}
 	}()
 	w, r := <-wch, <-rch
+	if r.err == nil && r.at.Sub(t0) > 2*time.Second {
+		c.t.Logf("slow failover after killing server %d (%v); survivors' srvr timeline (%v): %s", li+1,
+			r.at.Sub(t0).Round(time.Millisecond), survivors, tl)
+	}
 	if w.err != nil || r.err != nil {
 		return failoverSample{}, fmt.Errorf("after killing server %d: write: %v; roles: %v", li+1, w.err, r.err)
 	}

@@ -142,7 +142,8 @@ func upOnce(t *testing.T, bin string, idle, timeout time.Duration) (startupSampl
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	at, modes, err := bench.WaitModes(ctx, addrs, 10*time.Millisecond, bench.Formed)
+	tl := newTimeline(start, len(addrs))
+	at, modes, err := bench.WaitModes(ctx, addrs, 10*time.Millisecond, tl.wrap(bench.Formed))
 	if err != nil {
 		up, _ := os.ReadFile(logPath)
 		// The servers still run (in whatever mode): their RSS is worth a line.
@@ -151,6 +152,9 @@ func upOnce(t *testing.T, bin string, idle, timeout time.Duration) (startupSampl
 			timeout, modes, rss, lastLines(string(up), 15))
 	}
 	s := startupSample{formed: at.Sub(start)}
+	if s.formed > 2*time.Second {
+		t.Logf("slow formation (%v); srvr timeline: %s", s.formed.Round(time.Millisecond), tl)
+	}
 	time.Sleep(idle)
 	if s.rssKiB, err = upRSS(t, dir); err != nil {
 		return s, err
