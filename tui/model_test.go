@@ -295,6 +295,20 @@ func TestSearch_FiltersEventLog(t *testing.T) {
 	}
 }
 
+func TestLag(t *testing.T) {
+	s := clusterSummary{leader: 3, leaderZxid: 0x200000005}
+	cases := []struct {
+		zxid int64
+		want int64
+	}{{0x200000005, 0}, {0x200000002, 3}, {0x100000009, 5}, {0x200000007, 0}}
+	for _, c := range cases {
+		n := nodeState{last: &adminapi.Peer{LastLoggedZxid: c.zxid}}
+		if got := lag(n, s); got != c.want {
+			t.Errorf("lag(0x%x) = %d, want %d", c.zxid, got, c.want)
+		}
+	}
+}
+
 func TestElectionTiming(t *testing.T) {
 	now := t0
 	m := newTestModel(t, 3, nil)

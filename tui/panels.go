@@ -42,7 +42,17 @@ func (m Model) viewDetail(s clusterSummary, now time.Time) string {
 		out = append(out, fmt.Sprintf("round %d  vote zk%d %s e%d  %s  zab %s", p.Election.Round, p.Election.Vote.Leader,
 			hexZxid(p.Election.Vote.Zxid), p.Election.Vote.PeerEpoch, leader, p.ZabPhase))
 		if len(p.Election.Received) > 0 {
-			votes := append([]adminapi.ReceivedVote(nil), p.Election.Received...)
+			// One vote per sender: the freshest.
+			latest := map[int64]adminapi.ReceivedVote{}
+			for _, v := range p.Election.Received {
+				if old, ok := latest[v.From]; !ok || v.AgeMs < old.AgeMs {
+					latest[v.From] = v
+				}
+			}
+			votes := make([]adminapi.ReceivedVote, 0, len(latest))
+			for _, v := range latest {
+				votes = append(votes, v)
+			}
 			sort.Slice(votes, func(i, j int) bool { return votes[i].From < votes[j].From })
 			parts := make([]string, 0, len(votes))
 			for _, v := range votes {

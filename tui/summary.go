@@ -177,22 +177,20 @@ func summarize(nodes []nodeState, now time.Time) clusterSummary {
 // splitBrain reports whether more than one fresh node claims to lead.
 func (s clusterSummary) splitBrain() bool { return len(s.leaders) > 1 }
 
-// lag is how many transactions node n is behind the leader (counter part of
-// the zxid within the same epoch; across epochs it is reported as -1).
+// lag is how many transactions node n is behind the leader. Within one
+// epoch it is the difference of the counters; a node still on an older
+// epoch (synced, but it has not logged a txn of the new epoch yet) lacks
+// the new epoch's txns, i.e. the leader's counter.
 func lag(n nodeState, s clusterSummary) int64 {
 	if n.last == nil || s.leader < 0 {
 		return 0
 	}
 	lz, nz := s.leaderZxid, n.last.LastLoggedZxid
-	if lz>>32 != nz>>32 {
-		if nz > lz {
-			return 0
-		}
-		return -1
-	}
-	d := (lz & 0xffffffff) - (nz & 0xffffffff)
-	if d < 0 {
+	switch {
+	case nz >= lz:
 		return 0
+	case lz>>32 != nz>>32:
+		return lz & 0xffffffff
 	}
-	return d
+	return (lz & 0xffffffff) - (nz & 0xffffffff)
 }

@@ -178,12 +178,7 @@ func (m Model) viewTable(s clusterSummary, now time.Time, w int) string {
 			round = fmt.Sprint(p.Election.Round)
 			epochs = fmt.Sprintf("%d/%d", p.AcceptedEpoch, p.CurrentEpoch)
 			zxid = hexZxid(p.LastLoggedZxid)
-			switch l := lag(n, s); {
-			case l < 0:
-				lagS = "epoch"
-			default:
-				lagS = fmt.Sprint(l)
-			}
+			lagS = fmt.Sprint(lag(n, s))
 			sess = fmt.Sprint(p.Sessions)
 			conns = fmt.Sprint(p.Connections)
 		}
