@@ -55,6 +55,7 @@ type serverStats struct {
 	lastResp, minResp    int64
 	maxResp              int64
 	fsyncThresholdExceed atomic.Int64
+	rates                rateMeter // reads and writes per second for /commands/peer
 }
 
 func (st *serverStats) resetLatency() {

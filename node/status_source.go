@@ -218,6 +218,7 @@ func (s *Server) Peer() adminapi.Peer {
 		p.Outstanding = len(s.prepCh) + len(s.finalCh)
 	}
 	p.Watches = s.watches.Summary().Total
+	p.ReadsPerSec, p.WritesPerSec = s.stats.rates.perSec(time.Now())
 	p.LastEventSeq = s.events.Last()
 	if s.quorum != nil {
 		s.quorum.fillPeer(&p) // quorum_status.go
