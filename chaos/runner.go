@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"math/rand"
 	"path/filepath"
 	"sync"
@@ -36,6 +37,10 @@ func (e *FailError) Error() string {
 	return fmt.Sprintf("%s: %s failed: %s", e.Pos, e.Stmt, e.Seen)
 }
 
+// ExitCode is 1: a failed expectation is a failed run, not a script error.
+// It lets launcher.ExitCodeOf and the control API carry the verdict.
+func (e *FailError) ExitCode() int { return ExitFailed }
+
 // Exit statuses of a script run.
 const (
 	ExitPass        = 0
@@ -54,7 +59,8 @@ func ExitCode(err error) int {
 	case errors.As(err, &fe):
 		return ExitFailed
 	default:
-		return ExitScriptError
+		// An error that came back over the control API carries its status.
+		return launcher.ExitCodeOf(err, ExitScriptError)
 	}
 }
 
@@ -103,6 +109,14 @@ type Runner struct {
 	failures  []string
 	// watch is set while Run is in progress.
 	watch *leaderWatch
+	// evElections are the launcher's own leader events seen during runs
+	// (preferred over the watch's coarser timing when the cluster has an
+	// event source); evSeq is the last event seq read.
+	evElections []Election
+	evSeq       uint64
+	haveEvents  bool
+	// runErr is the last run's error when it was not a failed expectation.
+	runErr string
 }
 
 // NewRunner returns a runner for c (which may be nil when the runner is
@@ -166,9 +180,26 @@ func (r *Runner) RunScript(ctx context.Context, c launcher.Controller, name stri
 	if c == nil {
 		cl = r.cluster
 	}
-	err = r.run(ctx, exec{c: cl, out: out, source: launcher.SourceScript}, p)
+	x := exec{c: cl, out: out, source: launcher.SourceScript}
+	err = r.run(ctx, x, p)
+	if err == nil {
+		err = r.finalCheck(x)
+	}
 	fmt.Fprint(out, r.Summary().String())
 	return err
+}
+
+// finalCheck checks the history at the end of a headless script that ran
+// a workload but never checked it.
+func (r *Runner) finalCheck(x exec) error {
+	r.mu.Lock()
+	need := r.lastCheck == nil && len(r.pastOps) > 0
+	r.mu.Unlock()
+	if !need {
+		return nil
+	}
+	x.printf("# end of script: checking the history")
+	return r.check(x, &CheckStmt{})
 }
 
 func (r *Runner) run(ctx context.Context, x exec, p *Program) error {
@@ -178,7 +209,18 @@ func (r *Runner) run(ctx context.Context, x exec, p *Program) error {
 	x.printf("# seed %d", r.cfg.Seed)
 	r.mu.Lock()
 	r.watch = &leaderWatch{}
+	r.runErr = ""
 	r.mu.Unlock()
+	es, _ := x.c.(launcher.EventSource)
+	if es != nil {
+		if _, last, err := es.EventsSince(ctx, math.MaxUint64, 0); err == nil {
+			r.mu.Lock()
+			r.evSeq, r.haveEvents = last, true
+			r.mu.Unlock()
+		} else {
+			es = nil
+		}
+	}
 	if st, err := x.c.Status(ctx); err == nil {
 		r.observe(st)
 	}
@@ -187,7 +229,7 @@ func (r *Runner) run(ctx context.Context, x exec, p *Program) error {
 	mwg.Add(1)
 	go func() {
 		defer mwg.Done()
-		r.monitor(mctx, x.c)
+		r.monitor(mctx, x.c, es)
 	}()
 
 	var err error
@@ -215,8 +257,13 @@ func (r *Runner) run(ctx context.Context, x exec, p *Program) error {
 	if st, serr := x.c.Status(cctx); serr == nil {
 		r.observe(st)
 	}
+	r.readEvents(cctx, es)
 	r.mu.Lock()
 	r.watch = nil
+	var fe *FailError
+	if err != nil && !errors.As(err, &fe) {
+		r.runErr = err.Error()
+	}
 	r.mu.Unlock()
 	return err
 }
@@ -279,8 +326,15 @@ func (r *Runner) Summary() Summary {
 	for k, v := range r.faults {
 		s.Faults[k] = v
 	}
-	s.Elections = append(s.Elections, r.elections...)
+	if r.haveEvents {
+		s.Elections = append(s.Elections, r.evElections...)
+		s.ElectionSource = "launcher events"
+	} else {
+		s.Elections = append(s.Elections, r.elections...)
+		s.ElectionSource = "status polls"
+	}
 	s.Failures = append(s.Failures, r.failures...)
+	s.Error = r.runErr
 	if r.lastCheck != nil {
 		c := *r.lastCheck
 		s.Check = &c
@@ -365,6 +419,10 @@ func (r *Runner) exec(ctx context.Context, x exec, s Stmt) error {
 		ids, err := r.resolve(st, t, verb)
 		if err != nil {
 			return stmtErr(s, err)
+		}
+		if len(ids) == 0 {
+			x.printf("%s: nothing to %s", s.String(), verb)
+			return nil
 		}
 		if err := r.do(ctx, x, build(ids), x.source); err != nil {
 			return stmtErr(s, err)
@@ -784,11 +842,41 @@ func (r *Runner) observe(st launcher.ClusterStatus) {
 }
 
 // monitor polls the status between statements so elections are timed
-// even while the script sleeps.
-func (r *Runner) monitor(ctx context.Context, c Cluster) {
+// even while the script sleeps, and reads the launcher's events (es may be
+// nil) often enough that its bounded ring loses none.
+func (r *Runner) monitor(ctx context.Context, c Cluster, es launcher.EventSource) {
 	for sleepCtx(ctx, r.cfg.PollEvery) == nil {
 		if st, err := c.Status(ctx); err == nil {
 			r.observe(st)
 		}
+		r.readEvents(ctx, es)
 	}
+}
+
+// readEvents turns the launcher's leader events since the last read into
+// elections.
+func (r *Runner) readEvents(ctx context.Context, es launcher.EventSource) {
+	if es == nil {
+		return
+	}
+	r.mu.Lock()
+	since := r.evSeq
+	r.mu.Unlock()
+	evs, last, err := es.EventsSince(ctx, since, 0)
+	if err != nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if last < r.evSeq {
+		return // another reader went further meanwhile
+	}
+	for _, e := range evs {
+		if e.Seq <= r.evSeq || e.Kind != launcher.EventKindLeader {
+			continue
+		}
+		took := time.Duration(e.TookMs) * time.Millisecond
+		r.evElections = append(r.evElections, Election{From: e.From, To: e.Node, Lost: e.Time.Add(-took), Took: took})
+	}
+	r.evSeq = last
 }

@@ -34,6 +34,11 @@ type Summary struct {
 	Failures []string
 	// Session is the recorded session file, if any.
 	Session string
+	// Error is the error that stopped the run when it was not a failed
+	// expectation (a script error: exit status 2).
+	Error string
+	// ElectionSource says where the election timings come from.
+	ElectionSource string
 }
 
 // String renders the summary as a few plain lines.
@@ -42,6 +47,9 @@ func (s Summary) String() string {
 	fmt.Fprintf(&b, "summary (seed %d)\n", s.Seed)
 	fmt.Fprintf(&b, "  operations: %d ok, %d failed, %d unknown\n", s.Load.OK, s.Load.Failed, s.Load.Unknown)
 	fmt.Fprintf(&b, "  elections:  %d", len(s.Elections))
+	if s.ElectionSource != "" && len(s.Elections) > 0 {
+		fmt.Fprintf(&b, " (timed from %s)", s.ElectionSource)
+	}
 	for _, e := range s.Elections {
 		from := "none"
 		if e.From != 0 {
@@ -68,16 +76,19 @@ func (s Summary) String() string {
 	case s.Check.Inconclusive:
 		b.WriteString("  linearizable: inconclusive (check timed out)\n")
 	case s.Check.Linearizable:
-		b.WriteString("  linearizable: yes\n")
+		fmt.Fprintf(&b, "  linearizable: yes (%d ops checked in %s)\n", s.Check.Checked, s.Check.Took.Round(time.Millisecond))
 	default:
-		b.WriteString("  linearizable: NO\n")
+		fmt.Fprintf(&b, "  linearizable: NO (%d ops checked in %s; see %s)\n", s.Check.Checked, s.Check.Took.Round(time.Millisecond), s.Check.HTMLPath)
 	}
 	if s.Session != "" {
 		fmt.Fprintf(&b, "  session: %s\n", s.Session)
 	}
-	if len(s.Failures) > 0 {
+	switch {
+	case len(s.Failures) > 0:
 		fmt.Fprintf(&b, "  FAILED: %s\n", strings.Join(s.Failures, "; "))
-	} else {
+	case s.Error != "":
+		fmt.Fprintf(&b, "  ERROR: %s\n", s.Error)
+	default:
 		b.WriteString("  result: pass\n")
 	}
 	return b.String()

@@ -96,6 +96,12 @@ func resolveTarget(t Target, verb string, st launcher.ClusterStatus, rng *rand.R
 		}
 		return slices.Clone(t.IDs), nil
 	case TargetAll:
+		// `start all` starts the nodes that are down, `resume all` the
+		// paused ones, `pause all` the live ones; none left is no error.
+		switch verb {
+		case "start", "resume", "pause":
+			return filter(allIDs(st)), nil
+		}
 		return allIDs(st), nil
 	case TargetLeader:
 		if l := leaderNow(st); l != 0 {

@@ -212,6 +212,25 @@ type Event struct {
 	Node int `json:"node,omitempty"`
 	// Message is one human line.
 	Message string `json:"message"`
+	// From is the previous leader of a "leader" event (0 when none was known).
+	From int `json:"from,omitempty"`
+	// Epoch is the new leader's epoch in a "leader" event.
+	Epoch int64 `json:"epoch,omitempty"`
+	// TookMs is, in a "leader" event, how long the cluster was without a
+	// working leader: from the first fault that hit the old leader (or the
+	// last poll that saw it lead, or the cluster's start) to the first poll
+	// that saw the new one. Resolution: the launcher's poll interval.
+	TookMs int64 `json:"took_ms,omitempty"`
+}
+
+// EventKindLeader is the Kind of an event announcing a new leader.
+const EventKindLeader = "leader"
+
+// EventSource lists launcher events; *Launcher and *Client implement it.
+type EventSource interface {
+	// EventsSince returns the events with Seq > since (waiting up to wait
+	// for one when there are none yet) and the newest seq.
+	EventsSince(ctx context.Context, since uint64, wait time.Duration) ([]Event, uint64, error)
 }
 
 // String formats the event as one plain log line.

@@ -71,6 +71,11 @@ func pidAlive(pid int) bool {
 // apiError is the JSON body of a non-2xx control API answer.
 type apiError struct {
 	Error string `json:"error"`
+	// Output is what a failed POST /run printed before failing.
+	Output string `json:"output,omitempty"`
+	// ExitCode is the CLI exit status a failed POST /run maps to (1 failed
+	// expect/wait/check, 2 anything else); 0 on other endpoints.
+	ExitCode int `json:"exit_code,omitempty"`
 }
 
 // runRequest is the body of POST /run.
@@ -107,10 +112,16 @@ func (c *Client) Do(ctx context.Context, a Action) error {
 	return c.call(ctx, http.MethodPost, "/do", a, nil)
 }
 
-// RunLine implements Controller.
+// RunLine implements Controller. When the line fails, the error is a
+// *StatusError carrying the launcher's exit status, and the output is what
+// the line printed before failing.
 func (c *Client) RunLine(ctx context.Context, line string) (string, error) {
 	var out runResponse
 	err := c.call(ctx, http.MethodPost, "/run", runRequest{Line: line}, &out)
+	var se *StatusError
+	if errors.As(err, &se) {
+		return se.Output, err
+	}
 	return out.Output, err
 }
 
@@ -121,6 +132,11 @@ func (c *Client) Events(ctx context.Context, since uint64, wait time.Duration) (
 	q := "/events?since=" + strconv.FormatUint(since, 10) + "&wait=" + wait.String()
 	err := c.call(ctx, http.MethodGet, q, nil, &out)
 	return out.Events, out.Last, err
+}
+
+// EventsSince implements EventSource.
+func (c *Client) EventsSince(ctx context.Context, since uint64, wait time.Duration) ([]Event, uint64, error) {
+	return c.Events(ctx, since, wait)
 }
 
 // Down asks the launcher to stop every server and exit.
@@ -160,7 +176,7 @@ func (c *Client) call(ctx context.Context, method, path string, in, out any) err
 	if resp.StatusCode/100 != 2 {
 		var ae apiError
 		if json.Unmarshal(b, &ae) == nil && ae.Error != "" {
-			return &StatusError{Code: resp.StatusCode, Msg: ae.Error}
+			return &StatusError{Code: resp.StatusCode, Msg: ae.Error, Output: ae.Output, Exit: ae.ExitCode}
 		}
 		return &StatusError{Code: resp.StatusCode, Msg: http.StatusText(resp.StatusCode)}
 	}
@@ -178,6 +194,40 @@ type StatusError struct {
 	Code int
 	// Msg is the launcher's error message.
 	Msg string
+	// Output is what a failed chaos line printed before failing (POST /run).
+	Output string
+	// Exit is the exit status the launcher assigned to a failed chaos line
+	// (0 when it did not say).
+	Exit int
 }
 
 func (e *StatusError) Error() string { return e.Msg }
+
+// ExitCode is the CLI exit status for this error: the launcher's own
+// verdict for a chaos line (1 failed expect/wait/check, 2 script error),
+// else 2.
+func (e *StatusError) ExitCode() int {
+	if e.Exit != 0 {
+		return e.Exit
+	}
+	return 2
+}
+
+// ExitCoder is implemented by errors that know the CLI exit status they
+// map to (the chaos runner's failed expectations, StatusError).
+type ExitCoder interface {
+	ExitCode() int
+}
+
+// ExitCodeOf returns the exit status err carries (via ExitCoder anywhere in
+// its chain), def when none does, and 0 for nil.
+func ExitCodeOf(err error, def int) int {
+	if err == nil {
+		return 0
+	}
+	var ec ExitCoder
+	if errors.As(err, &ec) {
+		return ec.ExitCode()
+	}
+	return def
+}

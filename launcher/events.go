@@ -22,10 +22,15 @@ func newEventLog() *eventLog { return &eventLog{changed: make(chan struct{})} }
 
 // add appends an event and wakes every waiter.
 func (l *eventLog) add(kind string, node int, format string, args ...any) Event {
+	return l.addEvent(Event{Kind: kind, Node: node, Message: fmt.Sprintf(format, args...)})
+}
+
+// addEvent appends e, setting its Seq and Time, and wakes every waiter.
+func (l *eventLog) addEvent(e Event) Event {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.last++
-	e := Event{Seq: l.last, Time: time.Now(), Kind: kind, Node: node, Message: fmt.Sprintf(format, args...)}
+	e.Seq, e.Time = l.last, time.Now()
 	l.ring = append(l.ring, e)
 	if len(l.ring) > eventRingSize {
 		l.ring = append(l.ring[:0:0], l.ring[len(l.ring)-eventRingSize:]...)

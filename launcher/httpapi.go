@@ -51,7 +51,7 @@ func (l *Launcher) startControl() {
 		}
 		out, err := l.RunLine(r.Context(), req.Line)
 		if err != nil {
-			writeErr(w, err)
+			writeRunErr(w, err, out)
 			return
 		}
 		writeJSON(w, http.StatusOK, runResponse{Output: out})
@@ -113,8 +113,28 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
+// writeRunErr answers a failed chaos line with its output so far and its
+// exit status: 422 for a failed expect/wait/check (exit 1), else the
+// status writeErr would choose (400 for a line the runner rejected).
+func writeRunErr(w http.ResponseWriter, err error, output string) {
+	exit := ExitCodeOf(err, 2)
+	code := statusFor(err)
+	switch {
+	case exit == 1:
+		code = http.StatusUnprocessableEntity
+	case code == http.StatusInternalServerError:
+		code = http.StatusBadRequest
+	}
+	writeJSON(w, code, apiError{Error: err.Error(), Output: output, ExitCode: exit})
+}
+
 // writeErr maps launcher errors to status codes.
 func writeErr(w http.ResponseWriter, err error) {
+	writeJSON(w, statusFor(err), apiError{Error: err.Error()})
+}
+
+// statusFor maps a launcher error to an HTTP status code.
+func statusFor(err error) int {
 	code := http.StatusInternalServerError
 	switch {
 	case errors.Is(err, ErrBadAction):
@@ -130,7 +150,7 @@ func writeErr(w http.ResponseWriter, err error) {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		code = http.StatusGatewayTimeout
 	}
-	writeJSON(w, code, apiError{Error: err.Error()})
+	return code
 }
 
 // WaitReady waits until every running server's admin port has answered

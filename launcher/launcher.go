@@ -137,6 +137,12 @@ func (l *Launcher) Events(ctx context.Context, since uint64, wait time.Duration)
 	return l.events.wait(ctx, since, wait)
 }
 
+// EventsSince implements EventSource.
+func (l *Launcher) EventsSince(ctx context.Context, since uint64, wait time.Duration) ([]Event, uint64, error) {
+	evs, last := l.events.wait(ctx, since, wait)
+	return evs, last, nil
+}
+
 func (l *Launcher) emit(kind string, node int, format string, args ...any) {
 	e := l.events.add(kind, node, format, args...)
 	l.log.Debug("launcher event", "kind", e.Kind, "node", e.Node, "msg", e.Message)
@@ -503,6 +509,9 @@ func (l *Launcher) Do(ctx context.Context, a Action) error {
 		src = "api"
 	}
 	l.emit("action", 0, "%s (from %s)", a.String(), src)
+	if l.poll != nil {
+		l.poll.actionApplied(a)
+	}
 	op, isProc := map[string]procOp{ActKill: opKill, ActStop: opStop, ActStart: opStart, ActRestart: opRestart, ActPause: opPause, ActResume: opResume}[a.Kind]
 	if isProc {
 		var errs []error

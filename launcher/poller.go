@@ -3,6 +3,7 @@ package launcher
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -31,8 +32,54 @@ type poller struct {
 	mu          sync.Mutex
 	st          map[int]*pollState
 	cur         int       // current leader id, 0 when none
-	noLeaderAt  time.Time // when the cluster last had no leader
+	prev        int       // the last leader before cur (0 when none)
+	noLeaderAt  time.Time // when the cluster last lost its leader
+	leaderOKAt  time.Time // last poll that saw cur leading with no fault on it
+	faultAt     time.Time // first fault on cur not yet followed by an election
 	reachedOnce map[int]bool
+}
+
+// faultMemory is how long a fault on the leader is blamed for the next
+// election; an older one is considered survived.
+const faultMemory = time.Minute
+
+// actionApplied notes that a fault hit the current leader, so the next
+// election is timed from the fault rather than from the poll that first
+// noticed the leader gone.
+func (p *poller) actionApplied(a Action) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cur == 0 || !hitsNode(a, p.cur) {
+		return
+	}
+	if now := time.Now(); p.faultAt.IsZero() || now.Sub(p.faultAt) > faultMemory {
+		p.faultAt = now
+	}
+}
+
+// hitsNode reports whether action a can take node id out of its role.
+func hitsNode(a Action, id int) bool {
+	switch a.Kind {
+	case ActKill, ActStop, ActRestart, ActPause, ActIsolate, ActReject:
+		return slices.Contains(a.Nodes, id)
+	case ActCut:
+		return a.From == id || a.To == id
+	case ActPartition:
+		return true
+	}
+	return false
+}
+
+// lostSince is when the current leader is taken to have been lost: the
+// fault that hit it if a recent one did, else the last poll that saw it.
+func (p *poller) lostSince(now time.Time) time.Time {
+	if !p.faultAt.IsZero() && now.Sub(p.faultAt) <= faultMemory {
+		return p.faultAt
+	}
+	if !p.leaderOKAt.IsZero() {
+		return p.leaderOKAt
+	}
+	return now
 }
 
 func newPoller(l *Launcher) *poller {
@@ -149,15 +196,26 @@ func (p *poller) updateLeader(now time.Time) {
 		}
 	}
 	if best == p.cur {
+		if best != 0 {
+			p.leaderOKAt = now
+		}
 		return
 	}
 	if best == 0 {
 		p.l.emit("noleader", 0, "no leader (was %d)", p.cur)
-		p.cur, p.noLeaderAt = 0, now
+		p.noLeaderAt = p.lostSince(now)
+		p.prev, p.cur, p.faultAt = p.cur, 0, time.Time{}
 		return
 	}
-	p.l.emit("leader", best, "elected leader, epoch %d, after %s without a leader", bestEpoch, now.Sub(p.noLeaderAt).Round(time.Millisecond))
-	p.cur = best
+	start := p.noLeaderAt
+	if p.cur != 0 {
+		start = p.lostSince(now)
+		p.prev = p.cur
+	}
+	took := now.Sub(start).Round(time.Millisecond)
+	p.l.events.addEvent(Event{Kind: EventKindLeader, Node: best, From: p.prev, Epoch: bestEpoch, TookMs: took.Milliseconds(),
+		Message: fmt.Sprintf("elected leader, epoch %d, after %s without a leader", bestEpoch, took)})
+	p.cur, p.leaderOKAt, p.faultAt = best, now, time.Time{}
 }
 
 // get returns the last poll state of node id.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -66,18 +65,9 @@ func runLine(cmd *cobra.Command, o doOptions, line string) error {
 		}
 	}
 	if err != nil {
-		return withExitCode(remoteExitCode(err), fmt.Errorf("do %q: %w", line, err))
+		// The control API carries the runner's exit status (1 failed
+		// expect/wait/check, 2 anything else) and the line's output so far.
+		return withExitCode(chaos.ExitCode(err), fmt.Errorf("do %q: %w", line, err))
 	}
 	return nil
-}
-
-// remoteExitCode classifies an error that came back over the control API,
-// where only the message survives: a chaos FailError reads
-// "L:C: STMT failed: SEEN".
-func remoteExitCode(err error) int {
-	var se *launcher.StatusError
-	if errors.As(err, &se) && strings.Contains(se.Msg, " failed: ") {
-		return chaos.ExitFailed
-	}
-	return chaos.ExitScriptError
 }

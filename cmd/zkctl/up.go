@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -87,13 +85,17 @@ func runUp(cmd *cobra.Command, args []string, o upOptions) error {
 	if o.script != "" {
 		b, err := os.ReadFile(o.script)
 		if err != nil {
-			return fmt.Errorf("up: --script: %w", err)
+			return withExitCode(chaos.ExitScriptError, fmt.Errorf("up: --script: %w", err))
+		}
+		// A script that does not parse starts nothing.
+		if _, err := chaos.Parse(string(b)); err != nil {
+			return withExitCode(chaos.ExitScriptError, fmt.Errorf("up: --script %s: %w", o.script, err))
 		}
 		script = b
 	}
 	l, err := launcher.New(cfg)
 	if err != nil {
-		return fmt.Errorf("up: %w", err)
+		return withExitCode(chaos.ExitScriptError, fmt.Errorf("up: %w", err))
 	}
 
 	// First signal: graceful shutdown; second: skip the grace period.
@@ -106,11 +108,12 @@ func runUp(cmd *cobra.Command, args []string, o upOptions) error {
 	err = l.Start(startCtx)
 	cancelStart()
 	if err != nil {
-		return fmt.Errorf("up: %w", err)
+		return withExitCode(chaos.ExitScriptError, fmt.Errorf("up: %w", err))
 	}
-	if r := lineRunnerFor(l, out); r != nil {
-		l.SetLineRunner(r)
-	}
+	// One runner and one recorder per launcher: --script, `zkctl do` and
+	// the dashboard's keys and prompt all go through it.
+	runner := newLineRunner(l, out)
+	l.SetLineRunner(runner)
 	fmt.Fprintf(out, "zkctl up: cluster %s in %s, control API %s (zkctl status --name %s; zkctl down --name %s)\n",
 		cfg.Name, l.Dir(), l.ControlAddr(), cfg.Name, cfg.Name)
 
@@ -118,7 +121,7 @@ func runUp(cmd *cobra.Command, args []string, o upOptions) error {
 	defer stopRun()
 	scriptDone := make(chan error, 1)
 	if script != nil {
-		go func() { scriptDone <- runScript(runCtx, l, o.script, script, out) }()
+		go func() { scriptDone <- runner.RunScript(runCtx, l, o.script, script, out) }()
 	}
 
 	interactive := !o.headless && isatty.IsTerminal(os.Stdout.Fd()) && isatty.IsTerminal(os.Stdin.Fd())
@@ -144,7 +147,7 @@ func runUp(cmd *cobra.Command, args []string, o upOptions) error {
 		fmt.Fprintln(out, "zkctl up: down requested, stopping servers")
 	case err := <-scriptDone:
 		if err != nil {
-			result = withExitCode(1, fmt.Errorf("up: script %s: %w", o.script, err))
+			result = withExitCode(chaos.ExitCode(err), fmt.Errorf("up: script %s: %w", o.script, err))
 		} else {
 			fmt.Fprintf(out, "zkctl up: script %s passed\n", o.script)
 		}
@@ -167,6 +170,10 @@ func runUp(cmd *cobra.Command, args []string, o upOptions) error {
 		case <-downCtx.Done():
 		}
 	}()
+	// Stop the workload (if one runs) before its servers go away.
+	if err := runner.Close(); err != nil {
+		fmt.Fprintf(out, "zkctl up: chaos runner: %v\n", err)
+	}
 	if err := l.Shutdown(downCtx); err != nil {
 		result = errors.Join(result, fmt.Errorf("up: shutdown: %w", err))
 	}
@@ -175,44 +182,13 @@ func runUp(cmd *cobra.Command, args []string, o upOptions) error {
 	return result
 }
 
-// lineRunnerFor returns the chaos-language runner the launcher hands
-// `POST /run` and --script to: a chaos.Runner recording every action in
-// <dir>/<name>/sessions/ and the workload history in <dir>/<name>/history/.
-func lineRunnerFor(l *launcher.Launcher, out io.Writer) launcher.LineRunner {
+// newLineRunner returns the launcher's one chaos-language runner: it
+// serves `POST /run` (zkctl do, the dashboard) and --script, records every
+// action in <dir>/<name>/sessions/ and the workload history in
+// <dir>/<name>/history/.
+func newLineRunner(l *launcher.Launcher, out io.Writer) *chaos.Runner {
 	return chaos.NewRunner(l, chaos.RunnerConfig{Out: out, Source: launcher.SourceDo,
 		ClusterDir: l.Dir(), Recorder: chaos.NewRecorder(l.Dir())})
-}
-
-// ScriptRunner is an optional capability of a LineRunner that runs a whole
-// script itself (waits, repeats, the final heal).
-type ScriptRunner interface {
-	RunScript(ctx context.Context, c launcher.Controller, name string, src []byte, out io.Writer) error
-}
-
-// runScript runs a chaos script through the launcher's runner.
-func runScript(ctx context.Context, l *launcher.Launcher, name string, src []byte, out io.Writer) error {
-	r := lineRunnerFor(l, out)
-	if r == nil {
-		return launcher.ErrNoRunner
-	}
-	if sr, ok := r.(ScriptRunner); ok {
-		return sr.RunScript(ctx, l, name, src, out)
-	}
-	sc := bufio.NewScanner(strings.NewReader(string(src)))
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		res, err := l.RunLine(ctx, line)
-		if res != "" {
-			fmt.Fprintln(out, res)
-		}
-		if err != nil {
-			return fmt.Errorf("line %d %q: %w", n, line, err)
-		}
-	}
-	return sc.Err()
 }
 
 // runDashboard runs the Bubble Tea dashboard over the launcher until the
