@@ -41,6 +41,10 @@ func (s *Server) connect(c *conn, req *jute.ConnectRequest) bool {
 		return s.submit(r)
 	}
 	sid := req.SessionID
+	// A learner asks the leader whether the session lives (learner_revalidate.go).
+	if s.quorum != nil && bytes.Equal(req.Passwd, SessionPassword(sid)) && s.quorum.revalidateRemote(c, sid, timeout, req.HasReadOnly) {
+		return true
+	}
 	if !bytes.Equal(req.Passwd, SessionPassword(sid)) || !s.sessions.revalidate(sid, timeout, now) {
 		c.log.Info("invalid or expired session, answering timeOut=0", "session", hexID(sid))
 		c.lingerAfter(outFrame{b: jute.Encode(&jute.ConnectResponse{

@@ -116,10 +116,12 @@ func (p *quorumPeer) follow(parent context.Context, leaderID int64, observer boo
 	seq := &sequencer{s: p.s}
 	var pipe *rolePipe
 	var logged loggedTxns
+	reval := pendingRevalidations{}
 	defer func() {
 		cancel()
 		_ = nc.Close()
 		<-readDone
+		reval.abort()
 		p.endServing(pipe, seq, &logged)
 	}()
 	ticker := time.NewTicker(p.tick)
@@ -129,6 +131,9 @@ func (p *quorumPeer) follow(parent context.Context, leaderID int64, observer boo
 		if ln.HasReady() {
 			rd := ln.Ready()
 			err := p.learnerReady(rd, nc, bw, seq, &logged)
+			for _, a := range rd.Revalidated {
+				reval.answer(p.s, a)
+			}
 			ln.Advance()
 			if err != nil {
 				return err
@@ -156,8 +161,9 @@ func (p *quorumPeer) follow(parent context.Context, leaderID int64, observer boo
 			continue
 		}
 		var pipeOut <-chan *Request
+		var revalIn <-chan revalidation
 		if pipe != nil {
-			pipeOut = pipe.out
+			pipeOut, revalIn = pipe.out, p.revalCh
 		}
 		select {
 		case <-ctx.Done():
@@ -178,6 +184,10 @@ func (p *quorumPeer) follow(parent context.Context, leaderID int64, observer boo
 			}
 		case r := <-pipeOut:
 			p.learnerRequest(ln, seq, r)
+		case rv := <-revalIn:
+			if err := reval.ask(ln, rv); err != nil {
+				rv.c.close("cannot revalidate the session with the leader: " + err.Error())
+			}
 		}
 	}
 }

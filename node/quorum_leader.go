@@ -333,6 +333,18 @@ func (p *quorumPeer) startServingLeader(pipe *rolePipe, epoch int64) {
 	pipe.start(p.s, p.s.leaderPrepare)
 	pipe.wg.Add(1)
 	go func() { defer pipe.wg.Done(); p.expireSessions(pipe) }()
+	pipe.wg.Add(1)
+	go func() {
+		defer pipe.wg.Done()
+		p.s.reapEvery(pipe.ctx, func(r *Request) bool {
+			select {
+			case pipe.fwd <- r:
+				return true
+			case <-pipe.ctx.Done():
+				return false
+			}
+		})
+	}()
 	p.serving.Store(true)
 	select {
 	case p.elecVote <- epoch:

@@ -41,6 +41,7 @@ type quorumPeer struct {
 	elecStart  chan electionStart // role loop → election loop: go LOOKING
 	elecVote   chan int64         // role loop → election loop: UpdateElectionVote
 	elecDecide chan election.Decision
+	revalCh    chan revalidation // client readers → learner driver: REVALIDATE
 
 	serving atomic.Bool
 
@@ -82,6 +83,7 @@ func newQuorumPeer(s *Server, db *store.DB) (*quorumPeer, error) {
 		elecStart:  make(chan electionStart, 1),
 		elecVote:   make(chan int64, 4),
 		elecDecide: make(chan election.Decision, 1),
+		revalCh:    make(chan revalidation, 256),
 	}
 	p.qvVer, _ = election.ConfigVersion(p.qv)
 	for _, v := range cfg.Voters() {

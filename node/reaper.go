@@ -1,6 +1,7 @@
 package node
 
 import (
+	"context"
 	"strconv"
 	"time"
 
@@ -12,6 +13,13 @@ import (
 // through the pipeline as deleteContainer requests, at most maxPerMinute
 // per minute.
 func (s *Server) reapLoop() {
+	s.reapEvery(s.ctx, func(r *Request) bool { s.submitInternal(r); return s.ctx.Err() == nil })
+}
+
+// reapEvery is the reaper loop with its own lifetime and request sink: a
+// quorum leader runs it while it leads and proposes the deletes
+// (quorum_leader.go); followers never reap.
+func (s *Server) reapEvery(ctx context.Context, submit func(*Request) bool) {
 	maxPerMinute := 10000
 	if v, ok := s.cfg.Extra["znode.container.maxPerMinute"]; ok {
 		if n, err := strconv.Atoi(v); err == nil && n > 0 {
@@ -29,7 +37,7 @@ func (s *Server) reapLoop() {
 	for {
 		select {
 		case <-t.C:
-		case <-s.ctx.Done():
+		case <-ctx.Done():
 			return
 		}
 		paths := s.tree.ContainerAndTTLCandidates(s.nowMs(), maxNeverUsed)
@@ -39,10 +47,12 @@ func (s *Server) reapLoop() {
 		gap := time.Minute / time.Duration(maxPerMinute)
 		for _, p := range paths {
 			s.log.Info("reaping empty container or expired TTL node", "path", p)
-			s.submitInternal(&Request{Type: jute.OpDeleteContainer, Data: []byte(p), rec: &rawPath{Path: p}})
+			if !submit(&Request{Type: jute.OpDeleteContainer, Data: []byte(p), rec: &rawPath{Path: p}, internal: true}) {
+				return
+			}
 			select {
 			case <-time.After(gap):
-			case <-s.ctx.Done():
+			case <-ctx.Done():
 				return
 			}
 		}

@@ -37,6 +37,9 @@ type Request struct {
 	internal bool        // issued by the server itself (expirer, reaper)
 	timeout  int32       // negotiated timeout for createSession
 	reply    []byte      // precomputed reply body (auth)
+
+	// forwarded marks a learner's REQUEST on the leader (quorum_pipeline.go).
+	forwarded bool
 }
 
 // multiOp is one op inside a multi or multiRead request.

@@ -442,10 +442,10 @@ func cmdZabState(src Source, _ *http.Request) obj {
 	}
 	q := src.QuorumInfo()
 	me, _ := cfg.Me()
-	var qa, ea []string
+	var qa, ea []hostAndPort
 	for _, a := range me.Addrs {
-		qa = append(qa, hostPort(a.Host, a.QuorumPort))
-		ea = append(ea, hostPort(a.Host, a.ElectionPort))
+		qa = append(qa, hostAndPort{a.Host, a.QuorumPort})
+		ea = append(ea, hostAndPort{a.Host, a.ElectionPort})
 	}
 	client := ""
 	if cfg.ClientPort != 0 {
@@ -454,13 +454,49 @@ func cmdZabState(src Source, _ *http.Request) obj {
 	return obj{
 		{"myid", cfg.MyID},
 		{"is_leader", q.IsLeader},
-		{"quorum_address", strings.Join(qa, "|")},
-		{"election_address", strings.Join(ea, "|")},
+		{"quorum_address", multipleAddresses(qa)},
+		{"election_address", multipleAddresses(ea)},
 		{"client_address", client},
 		{"voting", q.Voting},
 		{"last_zxid", "0x" + javaHex(q.LastZxid)},
 		{"zab_epoch", q.LastZxid >> 32},
 		{"zab_counter", q.LastZxid & 0xffffffff},
 		{"zabstate", strings.ToLower(q.ZabPhase)},
+	}
+}
+
+// hostAndPort is one configured address of a server.
+type hostAndPort struct {
+	host string
+	port int
+}
+
+// multipleAddresses renders a server's addresses as 3.8.0's zabstate does:
+// Jackson serializes the MultipleAddresses bean through its getters, so the
+// value is an object, not a string. Every configured address is taken as
+// reachable.
+func multipleAddresses(as []hostAndPort) obj {
+	all, hosts, ports, wild := []string{}, []string{}, []int{}, []string{}
+	for _, a := range as {
+		all = append(all, hostPort(a.host, a.port))
+		hosts = append(hosts, a.host)
+		ports = append(ports, a.port)
+		wild = append(wild, hostPort("0.0.0.0", a.port))
+	}
+	var one any
+	if len(all) > 0 {
+		one = all[0]
+	}
+	return obj{
+		{"all_addresses", all},
+		{"all_host_strings", hosts},
+		{"all_ports", ports},
+		{"all_reachable_addresses", all},
+		{"all_reachable_addresses_or_all", all},
+		{"empty", len(as) == 0},
+		{"one", one},
+		{"reachable_address", one},
+		{"reachable_or_one", one},
+		{"wildcard_addresses", wild},
 	}
 }
