@@ -40,7 +40,10 @@ type seqItem struct {
 // front of it is a read, an older write committed earlier, or a sync that
 // the COMMIT itself proves complete). It is owned by one driver goroutine.
 type sequencer struct {
-	s         *Server
+	s *Server
+	// release and remote replace s.finish and s.applyRemote in tests.
+	release   func(*Request)
+	remote    func(*jute.Txn)
 	bySession map[int64][]*seqItem
 	byZxid    map[int64]*seqItem // leader: held writes by proposal zxid
 	syncs     []*seqItem         // learner: forwarded syncs in SYNC answer order
@@ -88,7 +91,11 @@ func (q *sequencer) flush(sid int64) {
 		it := l[0]
 		l[0] = nil
 		l = l[1:]
-		q.s.finish(it.r)
+		if q.release != nil {
+			q.release(it.r)
+		} else {
+			q.s.finish(it.r)
+		}
 	}
 	if len(l) == 0 {
 		delete(q.bySession, sid)
@@ -126,7 +133,11 @@ func (q *sequencer) committedOnLearner(txn *jute.Txn) {
 		}
 	}
 	if at < 0 {
-		q.s.applyRemote(txn)
+		if q.remote != nil {
+			q.remote(txn)
+		} else {
+			q.s.applyRemote(txn)
+		}
 		return
 	}
 	for _, it := range l[:at] {

@@ -15,7 +15,7 @@ import (
 
 // startInProcessEnsemble runs n ensemble members (the last `observers` of
 // them observers) in this process, so -race sees the drivers.
-func startInProcessEnsemble(t *testing.T, n, observers int) []*Server {
+func startInProcessEnsemble(t *testing.T, n, observers int, opts ...func(*zkconfig.Config)) []*Server {
 	t.Helper()
 	var servers []zkconfig.Server
 	for i := 1; i <= n; i++ {
@@ -35,6 +35,9 @@ func startInProcessEnsemble(t *testing.T, n, observers int) []*Server {
 		cfg.ForceSync = false
 		cfg.Servers = servers
 		cfg.MyID = int64(i + 1)
+		for _, o := range opts {
+			o(cfg)
+		}
 		s, err := NewServer(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			t.Fatal(err)
