@@ -49,7 +49,13 @@ const faultMemory = time.Minute
 func (p *poller) actionApplied(a Action) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.cur == 0 || !hitsNode(a, p.cur) {
+	switch a.Kind {
+	case ActHeal, ActResume, ActStart:
+		// The fault is undone and the leader, if still in place, survived it.
+		p.faultAt = time.Time{}
+		return
+	}
+	if p.cur == 0 || !p.hitsNode(a, p.cur) {
 		return
 	}
 	if now := time.Now(); p.faultAt.IsZero() || now.Sub(p.faultAt) > faultMemory {
@@ -58,14 +64,33 @@ func (p *poller) actionApplied(a Action) {
 }
 
 // hitsNode reports whether action a can take node id out of its role.
-func hitsNode(a Action, id int) bool {
+func (p *poller) hitsNode(a Action, id int) bool {
 	switch a.Kind {
 	case ActKill, ActStop, ActRestart, ActPause, ActIsolate, ActReject:
 		return slices.Contains(a.Nodes, id)
 	case ActCut:
 		return a.From == id || a.To == id
 	case ActPartition:
-		return true
+		// Only when id's side holds no quorum of voters.
+		group := func(n int) int {
+			for gi, g := range a.Groups {
+				if slices.Contains(g, n) {
+					return gi + 1
+				}
+			}
+			return 0 // unlisted nodes form one more group
+		}
+		mine, voters, with := group(id), 0, 0
+		for _, n := range p.l.nodes {
+			if n.observer {
+				continue
+			}
+			voters++
+			if group(n.id) == mine {
+				with++
+			}
+		}
+		return with <= voters/2
 	}
 	return false
 }

@@ -1,0 +1,110 @@
+package tests
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/zkctl/zkctl/internal/zkproc"
+)
+
+// exampleTimeout bounds one example run: each script is written to finish
+// well under a minute, plus start-up and shutdown.
+const exampleTimeout = 3 * time.Minute
+
+// TestChaosExamples runs every examples/*.chaos headless against a real
+// 5-server cluster (issue 6): `zkctl up 5 --headless --script FILE` must
+// exit 0, run its workload (operations ok > 0) and end with a passing
+// linearizability check.
+func TestChaosExamples(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real-process chaos examples: skipped with -short")
+	}
+	scripts, err := filepath.Glob("../examples/*.chaos")
+	if err != nil || len(scripts) == 0 {
+		t.Fatalf("no examples/*.chaos found: %v", err)
+	}
+	bin := zkproc.Build(t)
+	for _, script := range scripts {
+		name := strings.TrimSuffix(filepath.Base(script), ".chaos")
+		t.Run(name, func(t *testing.T) {
+			abs, err := filepath.Abs(script)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, code, took := runUpScript(t, bin, 5, abs)
+			t.Logf("%s: exit %d after %s", name, code, took.Round(time.Second))
+			if code != 0 {
+				t.Fatalf("zkctl up 5 --script %s: exit %d, want 0\n%s", script, code, out)
+			}
+			if !strings.Contains(out, "linearizable: yes") {
+				t.Fatalf("summary does not say linearizable: yes\n%s", out)
+			}
+			m := regexp.MustCompile(`operations: (\d+) ok`).FindStringSubmatch(out)
+			if m == nil {
+				t.Fatalf("no operations line in the summary\n%s", out)
+			}
+			if ok, _ := strconv.Atoi(m[1]); ok == 0 {
+				t.Fatalf("the workload completed no operation\n%s", out)
+			}
+			summary := out[strings.LastIndex(out, "summary (seed"):]
+			t.Logf("summary:\n%s", summary[:strings.Index(summary, "result:")])
+		})
+	}
+}
+
+// runUpScript runs `zkctl up N --headless --script FILE` in a fresh
+// directory on free ports and returns its output, exit status and duration.
+func runUpScript(t *testing.T, bin string, n int, script string, extra ...string) (string, int, time.Duration) {
+	t.Helper()
+	args := append([]string{"up", strconv.Itoa(n), "--headless", "--script", script, "--dir", t.TempDir(),
+		"--base-port", strconv.Itoa(freeBasePort(t))}, extra...)
+	cmd := exec.Command(bin, args...)
+	var out lockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(exampleTimeout):
+		// Stop only the process this test started, by its pid.
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case err = <-done:
+		case <-time.After(20 * time.Second):
+			_ = cmd.Process.Kill()
+			err = <-done
+		}
+		t.Fatalf("zkctl up --script %s still running after %s\n%s", script, exampleTimeout, out.String())
+	}
+	code := 0
+	if err != nil {
+		ee, ok := err.(*exec.ExitError)
+		if !ok {
+			t.Fatalf("zkctl up: %v", err)
+		}
+		code = ee.ExitCode()
+	}
+	return out.String(), code, time.Since(start)
+}
+
+// writeScript writes a chaos script into the test's temp dir.
+func writeScript(t *testing.T, src string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "s.chaos")
+	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
