@@ -60,3 +60,18 @@ func runLine(ctl launcher.Controller, line, source string) tea.Cmd {
 func clearFlashAfter(id int, d time.Duration) tea.Cmd {
 	return tea.Tick(d, func(time.Time) tea.Msg { return clearFlashMsg{id: id} })
 }
+
+// eventFeed is the optional capability of a controller that reports the
+// launcher's own events (actions from any source, process starts and exits).
+type eventFeed interface {
+	Events(ctx context.Context, since uint64, wait time.Duration) ([]launcher.Event, uint64)
+}
+
+func fetchLauncherEvents(feed eventFeed, since uint64, timeout time.Duration) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		evs, last := feed.Events(ctx, since, 0)
+		return launcherEventsMsg{events: evs, last: last}
+	}
+}

@@ -75,9 +75,10 @@ type Model struct {
 	flashErr bool
 	flashID  int
 
-	cluster    launcher.ClusterStatus
-	clusterErr error
-	workloadOn bool
+	cluster     launcher.ClusterStatus
+	launcherSeq uint64 // newest launcher event merged into the log
+	clusterErr  error
+	workloadOn  bool
 
 	spark      []float64
 	lastSample time.Time
@@ -140,6 +141,9 @@ func (m *Model) pollNow() []tea.Cmd {
 	}
 	if m.cfg.Controller != nil {
 		cmds = append(cmds, fetchCluster(m.cfg.Controller, m.cfg.RequestTimeout))
+		if feed, ok := m.cfg.Controller.(eventFeed); ok {
+			cmds = append(cmds, fetchLauncherEvents(feed, m.launcherSeq, m.cfg.RequestTimeout))
+		}
 	}
 	cmds = append(cmds, pollTick(m.gen, m.every))
 	return cmds
@@ -167,6 +171,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case clusterMsg:
 		m.applyCluster(msg)
+		return m, nil
+	case launcherEventsMsg:
+		m.applyLauncherEvents(msg)
 		return m, nil
 	case actionDoneMsg:
 		return m.applyActionDone(msg)
@@ -254,6 +261,24 @@ func (m *Model) applyEvents(msg eventsMsg) {
 		}
 		n.eventSeq = e.Seq
 		m.addLog(logLine{at: time.UnixMilli(e.TimeUnixMs), node: n.id, source: e.Kind, text: e.Message})
+	}
+}
+
+// launcherKinds are the launcher events worth a line in the log; state
+// changes come from the servers' own feeds.
+var launcherKinds = map[string]bool{"action": true, "started": true, "exited": true, "crashed": true,
+	"paused": true, "resumed": true, "info": true, "noleader": true}
+
+func (m *Model) applyLauncherEvents(msg launcherEventsMsg) {
+	for _, e := range msg.events {
+		if e.Seq <= m.launcherSeq {
+			continue
+		}
+		m.launcherSeq = e.Seq
+		if !launcherKinds[e.Kind] {
+			continue
+		}
+		m.addLog(logLine{at: e.Time, node: e.Node, source: e.Kind, text: e.Message, err: e.Kind == "crashed"})
 	}
 }
 

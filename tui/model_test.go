@@ -400,3 +400,18 @@ func TestView_HelpAndNoData(t *testing.T) {
 		t.Fatalf("help screen incomplete:\n%s", out)
 	}
 }
+
+func TestLauncherEvents_MergedOnceAndFiltered(t *testing.T) {
+	m := newTestModel(t, 3, &fakeController{})
+	evs := []launcher.Event{
+		{Seq: 1, Time: t0, Kind: "action", Message: "kill 2 (from do)"},
+		{Seq: 2, Time: t0, Kind: "state", Node: 2, Message: "FOLLOWING -> down"},
+		{Seq: 3, Time: t0, Kind: "exited", Node: 2, Message: "pid 7 killed"},
+	}
+	mm, _ := m.Update(launcherEventsMsg{events: evs, last: 3})
+	mm, _ = mm.Update(launcherEventsMsg{events: evs, last: 3}) // repeated answer
+	got := mm.(Model).log
+	if len(got) != 2 || got[0].text != "kill 2 (from do)" || got[1].source != "exited" {
+		t.Fatalf("merged launcher events wrong: %+v", got)
+	}
+}

@@ -55,3 +55,9 @@ const (
 	// QuitStopCluster stops every server.
 	QuitStopCluster
 )
+
+// launcherEventsMsg carries new launcher events (actions, starts, exits).
+type launcherEventsMsg struct {
+	events []launcher.Event
+	last   uint64
+}
