@@ -117,6 +117,10 @@ type Runner struct {
 	haveEvents  bool
 	// runErr is the last run's error when it was not a failed expectation.
 	runErr string
+	// loadTime is how long workloads ran before the current one, which
+	// started at loadSince.
+	loadTime  time.Duration
+	loadSince time.Time
 }
 
 // NewRunner returns a runner for c (which may be nil when the runner is
@@ -317,7 +321,9 @@ func (r *Runner) Summary() Summary {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	s := Summary{Seed: r.cfg.Seed, Load: r.pastStats, Faults: map[string]int{}}
+	s.LoadTime = r.loadTime
 	if r.load != nil {
+		s.LoadTime += time.Since(r.loadSince)
 		st := r.load.Stats()
 		s.Load.OK += st.OK
 		s.Load.Failed += st.Failed
@@ -682,7 +688,7 @@ func (r *Runner) startLoad(ctx context.Context, x exec, rate int) error {
 		return err
 	}
 	r.mu.Lock()
-	r.load = w
+	r.load, r.loadSince = w, time.Now()
 	r.mu.Unlock()
 	x.printf("load %d/s on %d servers; history %s", rate, len(servers), hist.Path())
 	return nil
@@ -698,6 +704,7 @@ func (r *Runner) stopLoad(x exec) error {
 	}
 	stats, err := w.Stop()
 	r.mu.Lock()
+	r.loadTime += time.Since(r.loadSince)
 	r.pastOps = append(r.pastOps, w.Snapshot()...)
 	r.pastStats.OK += stats.OK
 	r.pastStats.Failed += stats.Failed

@@ -24,6 +24,8 @@ type Summary struct {
 	Seed int64
 	// Load counts workload operations by outcome.
 	Load LoadStats
+	// LoadTime is how long the workload ran in total.
+	LoadTime time.Duration
 	// Elections lists the leader changes seen while running.
 	Elections []Election
 	// Faults counts injected faults by kind.
@@ -45,7 +47,11 @@ type Summary struct {
 func (s Summary) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "summary (seed %d)\n", s.Seed)
-	fmt.Fprintf(&b, "  operations: %d ok, %d failed, %d unknown\n", s.Load.OK, s.Load.Failed, s.Load.Unknown)
+	fmt.Fprintf(&b, "  operations: %d ok, %d failed, %d unknown", s.Load.OK, s.Load.Failed, s.Load.Unknown)
+	if s.LoadTime > 0 {
+		fmt.Fprintf(&b, " (%.1f ok/s over %s of load)", float64(s.Load.OK)/s.LoadTime.Seconds(), s.LoadTime.Round(100*time.Millisecond))
+	}
+	b.WriteString("\n")
 	fmt.Fprintf(&b, "  elections:  %d", len(s.Elections))
 	if s.ElectionSource != "" && len(s.Elections) > 0 {
 		fmt.Fprintf(&b, " (timed from %s)", s.ElectionSource)

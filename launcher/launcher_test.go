@@ -184,6 +184,28 @@ func TestLauncher_UpActDown(t *testing.T) {
 	if _, err := c.RunLine(ctx, "kill 1"); !errors.As(err, &se) || se.Code != http.StatusNotImplemented {
 		t.Fatalf("run without runner: %v, want 501", err)
 	}
+	// A failing line comes back with its output so far and its exit status.
+	l.SetLineRunner(LineRunnerFunc(func(_ context.Context, _ Controller, line string) (string, error) {
+		switch line {
+		case "fail":
+			return "step 1: ok\n", exitErr{code: 1, msg: "1:2: expect synced failed: lagging"}
+		case "bad":
+			return "", errors.New("unknown command")
+		}
+		return "did " + line + "\n", nil
+	}))
+	if out, err := c.RunLine(ctx, "heal"); err != nil || out != "did heal\n" {
+		t.Fatalf("run heal: %q, %v", out, err)
+	}
+	out, err := c.RunLine(ctx, "fail")
+	if !errors.As(err, &se) || se.Code != http.StatusUnprocessableEntity || se.ExitCode() != 1 || out != "step 1: ok\n" ||
+		ExitCodeOf(err, 2) != 1 || !strings.Contains(err.Error(), "expect synced failed") {
+		t.Fatalf("run fail: out %q err %v (%+v), want 422, exit 1 and the output", out, err, se)
+	}
+	if _, err := c.RunLine(ctx, "bad"); !errors.As(err, &se) || se.Code != http.StatusBadRequest || se.ExitCode() != 2 {
+		t.Fatalf("run bad: %v, want 400 and exit 2", err)
+	}
+	l.SetLineRunner(nil)
 	if err := c.Do(ctx, Action{Kind: ActStart, Nodes: []int{2}}); err != nil {
 		t.Fatal(err)
 	}
@@ -381,3 +403,13 @@ func TestAction_String(t *testing.T) {
 		}
 	}
 }
+
+// exitErr is an error carrying an exit status, as the chaos runner's
+// failed expectations do.
+type exitErr struct {
+	code int
+	msg  string
+}
+
+func (e exitErr) Error() string { return e.msg }
+func (e exitErr) ExitCode() int { return e.code }

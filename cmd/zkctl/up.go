@@ -67,12 +67,12 @@ func runUp(cmd *cobra.Command, args []string, o upOptions) error {
 	if len(args) == 1 {
 		n, err := strconv.Atoi(args[0])
 		if err != nil || n < 1 || n > launcher.MaxNodes {
-			return fmt.Errorf("up: %q servers: want a number from 1 to %d", args[0], launcher.MaxNodes)
+			return withExitCode(chaos.ExitScriptError, fmt.Errorf("up: %q servers: want a number from 1 to %d", args[0], launcher.MaxNodes))
 		}
 		voters = n
 	}
 	if o.tick%time.Millisecond != 0 {
-		return fmt.Errorf("up: --tick %v: want whole milliseconds", o.tick)
+		return withExitCode(chaos.ExitScriptError, fmt.Errorf("up: --tick %v: want whole milliseconds", o.tick))
 	}
 	cfg := launcher.DefaultConfig()
 	cfg.Name, cfg.Dir, cfg.Voters, cfg.Observers = o.name, o.dir, voters, o.observers
