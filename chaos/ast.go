@@ -310,12 +310,16 @@ func (s *RepeatStmt) Position() Pos { return s.At }
 // Position returns where the statement starts.
 func (s *NoHealStmt) Position() Pos { return s.At }
 
-// String implementations: the canonical line.
-
+// String returns the canonical line of a ProcessStmt.
 func (s *ProcessStmt) String() string { return s.Verb + " " + s.Target.String() }
-func (s *IsolateStmt) String() string { return "isolate " + s.Target.String() }
-func (s *RejectStmt) String() string  { return "reject " + s.Target.String() }
 
+// String returns the canonical line of an IsolateStmt.
+func (s *IsolateStmt) String() string { return "isolate " + s.Target.String() }
+
+// String returns the canonical line of a RejectStmt.
+func (s *RejectStmt) String() string { return "reject " + s.Target.String() }
+
+// String returns the canonical line of a PartitionStmt.
 func (s *PartitionStmt) String() string {
 	if s.Shape != "" {
 		return "partition " + s.Shape
@@ -327,10 +331,12 @@ func (s *PartitionStmt) String() string {
 	return "partition " + strings.Join(parts, " | ")
 }
 
+// String returns the canonical line of a CutStmt.
 func (s *CutStmt) String() string {
 	return "cut " + strconv.Itoa(s.From) + " -> " + strconv.Itoa(s.To)
 }
 
+// String returns the canonical line of a SlowStmt.
 func (s *SlowStmt) String() string {
 	out := "slow " + s.Target.String() + " " + fmtDur(s.Delay)
 	if s.Jitter > 0 {
@@ -339,9 +345,13 @@ func (s *SlowStmt) String() string {
 	return out
 }
 
+// String returns the canonical line of a HealStmt.
 func (s *HealStmt) String() string { return "heal" }
+
+// String returns the canonical line of a WaitStmt.
 func (s *WaitStmt) String() string { return "wait " + fmtDur(s.D) }
 
+// String returns the canonical line of a WaitForStmt.
 func (s *WaitForStmt) String() string {
 	out := "wait " + s.Cond
 	if s.Within > 0 {
@@ -350,6 +360,7 @@ func (s *WaitForStmt) String() string {
 	return out
 }
 
+// String returns the canonical line of an ExpectStmt.
 func (s *ExpectStmt) String() string {
 	switch s.Kind {
 	case ExpectLeader:
@@ -364,6 +375,7 @@ func (s *ExpectStmt) String() string {
 	}
 }
 
+// String returns the canonical line of a LoadStmt.
 func (s *LoadStmt) String() string {
 	if s.Off {
 		return "load off"
@@ -371,8 +383,10 @@ func (s *LoadStmt) String() string {
 	return "load " + strconv.Itoa(s.Rate) + "/s"
 }
 
+// String returns the canonical line of a CheckStmt.
 func (s *CheckStmt) String() string { return "check" }
 
+// String returns the canonical line of a NemesisStmt.
 func (s *NemesisStmt) String() string {
 	out := "nemesis " + strings.Join(s.Kinds, ",") + " every " + fmtDur(s.Every) + " for " + fmtDur(s.For)
 	if s.HasSeed {
@@ -381,6 +395,7 @@ func (s *NemesisStmt) String() string {
 	return out
 }
 
+// String returns the canonical line of a RepeatStmt.
 func (s *RepeatStmt) String() string {
 	var b strings.Builder
 	b.WriteString("repeat " + strconv.Itoa(s.Count) + " {\n")
@@ -393,4 +408,5 @@ func (s *RepeatStmt) String() string {
 	return b.String()
 }
 
+// String returns the canonical line of a NoHealStmt.
 func (s *NoHealStmt) String() string { return "noheal" }

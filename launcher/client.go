@@ -201,6 +201,7 @@ type StatusError struct {
 	Exit int
 }
 
+// Error returns the launcher's message.
 func (e *StatusError) Error() string { return e.Msg }
 
 // ExitCode is the CLI exit status for this error: the launcher's own

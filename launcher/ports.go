@@ -81,6 +81,7 @@ type PortBusyError struct {
 	Err    error
 }
 
+// Error names the port, its use and its holder, and suggests --base-port.
 func (e *PortBusyError) Error() string {
 	s := fmt.Sprintf("port %d (%s) is busy", e.Port, e.Use)
 	if e.Holder != "" {
@@ -89,6 +90,7 @@ func (e *PortBusyError) Error() string {
 	return s + "; choose another --base-port"
 }
 
+// Unwrap returns the bind error.
 func (e *PortBusyError) Unwrap() error { return e.Err }
 
 // checkFree tries to bind 127.0.0.1:port and releases it at once.
