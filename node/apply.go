@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/zkctl/zkctl/jute"
+	"github.com/zkctl/zkctl/node/status"
 	"github.com/zkctl/zkctl/store"
 )
 
@@ -127,7 +128,7 @@ func (s *Server) reply(r *Request, hdr *jute.ReplyHeader, body jute.Record) {
 	cs := &c.stats
 	cs.mu.Lock()
 	cs.sent++
-	cs.lastOp = opAbbrev(r.Type)
+	cs.lastOp = status.OpName(r.Type)
 	if r.Cxid >= 0 {
 		cs.lastCxid = int64(r.Cxid)
 	}
@@ -228,59 +229,4 @@ func multiResponse(m *multiRequest, res store.Result) *multiResponseRecord {
 		}
 	}
 	return out
-}
-
-// opAbbrev is ZooKeeper's short name of an op in cons output.
-func opAbbrev(op jute.Op) string {
-	switch op {
-	case jute.OpPing:
-		return "PING"
-	case jute.OpCreateSession:
-		return "SESS"
-	case jute.OpCreate, jute.OpCreate2, jute.OpCreateContainer, jute.OpCreateTTL:
-		return "CREA"
-	case jute.OpDelete, jute.OpDeleteContainer:
-		return "DELE"
-	case jute.OpSetData:
-		return "SETD"
-	case jute.OpGetData:
-		return "GETD"
-	case jute.OpExists:
-		return "EXIS"
-	case jute.OpGetChildren, jute.OpGetChildren2:
-		return "GETC"
-	case jute.OpGetACL:
-		return "GETA"
-	case jute.OpSetACL:
-		return "SETA"
-	case jute.OpSync:
-		return "SYNC"
-	case jute.OpMulti:
-		return "MULT"
-	case jute.OpMultiRead:
-		return "MLTR"
-	case jute.OpCheck:
-		return "CHEC"
-	case jute.OpCloseSession:
-		return "CLOS"
-	case jute.OpSetWatches:
-		return "SETW"
-	case jute.OpSetWatches2:
-		return "STW2"
-	case jute.OpAddWatch:
-		return "ADDW"
-	case jute.OpCheckWatches:
-		return "CHKW"
-	case jute.OpRemoveWatches:
-		return "REMW"
-	case jute.OpGetEphemerals:
-		return "GETE"
-	case jute.OpGetAllChildrenNumber:
-		return "GETACN"
-	case jute.OpWhoAmI:
-		return "HOMI"
-	case jute.OpReconfig:
-		return "RECO"
-	}
-	return "NA"
 }
