@@ -210,7 +210,7 @@ func (e *Election) Status() Status {
 	return Status{
 		ID: e.cfg.ID, State: e.state, LogicalClock: e.logicalclock, Proposal: e.proposal,
 		CurrentVote: e.currentVote, Votes: sortedVotes(e.recvset), OutOfElection: sortedVotes(e.outofelection),
-		Received: sortedVotes(e.latest),
+		Received:  sortedVotes(e.latest),
 		TimeoutMs: e.timeoutMs, Finalizing: e.finalizing, ElectionTicks: e.electionTicks,
 	}
 }
