@@ -26,6 +26,9 @@ type Options struct {
 	Extra map[string]string
 	// StartTimeout bounds the wait until the server answers srvr; 0 means 60 s.
 	StartTimeout time.Duration
+	// Observers makes the last Observers servers of an ensemble observers
+	// (":observer" in every server.N line, peerType=observer in their own).
+	Observers int
 }
 
 func (o Options) tickTime() int {
@@ -49,6 +52,7 @@ type Member struct {
 	ElectionPort int
 	ClientPort   int
 	AdminPort    int // 0 when the admin server is off
+	Observer     bool
 }
 
 // Config renders a zoo.cfg for member self of members (a single member means
@@ -79,8 +83,15 @@ func Config(o Options, dataDir string, self Member, members []Member) map[string
 	}
 	if len(members) > 1 {
 		for _, m := range members {
-			cfg[fmt.Sprintf("server.%d", m.ID)] = fmt.Sprintf("127.0.0.1:%d:%d:participant;127.0.0.1:%d",
-				m.QuorumPort, m.ElectionPort, m.ClientPort)
+			typ := "participant"
+			if m.Observer {
+				typ = "observer"
+			}
+			cfg[fmt.Sprintf("server.%d", m.ID)] = fmt.Sprintf("127.0.0.1:%d:%d:%s;127.0.0.1:%d",
+				m.QuorumPort, m.ElectionPort, typ, m.ClientPort)
+		}
+		if self.Observer {
+			cfg["peerType"] = "observer"
 		}
 	}
 	maps.Copy(cfg, o.Extra)

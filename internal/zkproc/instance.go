@@ -212,7 +212,8 @@ func StartMixed(t testing.TB, ls []Launcher, o Options) ([]*Instance, error) {
 	members := make([]Member, n)
 	for i := range members {
 		p := ports[i*perServer:]
-		members[i] = Member{ID: i + 1, ClientPort: p[0], QuorumPort: p[1], ElectionPort: p[2], AdminPort: p[3]}
+		members[i] = Member{ID: i + 1, ClientPort: p[0], QuorumPort: p[1], ElectionPort: p[2], AdminPort: p[3],
+			Observer: n > 1 && i >= n-o.Observers}
 		if o.NoAdmin {
 			members[i].AdminPort = 0
 		}
