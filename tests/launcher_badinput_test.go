@@ -84,7 +84,7 @@ func TestLauncherBadInput(t *testing.T) {
 		{"unknown target id", []string{"do", "kill 7", "--dir", running.dir, "--name", running.name}, 2,
 			[]string{"no node 7 in this cluster"}, nil},
 		{"unknown target word", []string{"do", "pause leaders", "--dir", running.dir, "--name", running.name}, 2,
-			[]string{"leaders"}, nil},
+			[]string{`unknown target "leaders" at 1:7`, `did you mean "leader"?`}, nil},
 		{"failed expect exits 1 with its output", []string{"do", "expect leader; expect state 1 OBSERVING", "--dir", running.dir, "--name", running.name}, 1,
 			[]string{"expect leader: ok", "expect state 1 OBSERVING failed"}, nil},
 	}
@@ -105,7 +105,7 @@ func TestLauncherBadInput(t *testing.T) {
 					t.Errorf("output lacks %q:\n%s", w, out)
 				}
 			}
-			if strings.Contains(string(out), "panic") || strings.Contains(string(out), "goroutine ") {
+			if strings.Contains(string(out), "panic:") || strings.Contains(string(out), "goroutine 1 [") {
 				t.Errorf("output looks like a panic:\n%s", out)
 			}
 			for _, a := range tc.absent {

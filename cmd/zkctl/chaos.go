@@ -45,8 +45,7 @@ link and resuming paused servers unless it contains 'noheal'. A summary
 			if err != nil {
 				return withExitCode(chaos.ExitScriptError, fmt.Errorf("chaos run: %w", err))
 			}
-			prog, err := chaos.Parse(string(src))
-			if err != nil {
+			if _, err := chaos.Parse(string(src)); err != nil {
 				return withExitCode(chaos.ExitScriptError, fmt.Errorf("chaos run: %s: %w", args[0], err))
 			}
 			c, err := launcher.Find(o.dir, o.name)
@@ -62,9 +61,10 @@ link and resuming paused servers unless it contains 'noheal'. A summary
 				}
 			}
 			r := chaos.NewRunner(c, cfg)
-			runErr := r.Run(cmd.Context(), prog)
+			// RunScript prints progress and the summary, and checks the
+			// history at the end when the script ran a load but no check.
+			runErr := r.RunScript(cmd.Context(), c, args[0], src, out)
 			closeErr := r.Close()
-			fmt.Fprint(out, r.Summary().String())
 			if runErr != nil {
 				return withExitCode(chaos.ExitCode(runErr), fmt.Errorf("chaos run %s: %w", args[0], runErr))
 			}
