@@ -143,6 +143,23 @@ func (l *Launcher) EventsSince(ctx context.Context, since uint64, wait time.Dura
 	return evs, last, nil
 }
 
+// supervisorEmit adds what the supervisor does not know to its events: a
+// started server's ports, a crashed server's last log lines.
+func (l *Launcher) supervisorEmit(kind string, node int, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if n := l.node(node); n != nil {
+		switch kind {
+		case "started":
+			msg += fmt.Sprintf(" (client %d, admin %d, quorum %d, election %d)", n.ports.Client, n.ports.Admin, n.ports.Quorum, n.ports.Election)
+		case "crashed":
+			if tail := tailLines(n.logPath, 5); len(tail) > 0 {
+				msg += "; last lines of " + n.logPath + ":\n    " + strings.Join(tail, "\n    ")
+			}
+		}
+	}
+	l.emit(kind, node, "%s", msg)
+}
+
 func (l *Launcher) emit(kind string, node int, format string, args ...any) {
 	e := l.events.add(kind, node, format, args...)
 	l.log.Debug("launcher event", "kind", e.Kind, "node", e.Node, "msg", e.Message)
@@ -177,7 +194,7 @@ func (l *Launcher) Start(ctx context.Context) (err error) {
 
 	supCtx, cancel := context.WithCancel(context.Background())
 	l.supCtx = cancel
-	l.sup = newSupervisor(l.cfg.ids(), l.cfg.Grace, l.spawn, l.emit)
+	l.sup = newSupervisor(l.cfg.ids(), l.cfg.Grace, l.spawn, l.supervisorEmit)
 	l.wg.Add(1)
 	go func() { defer l.wg.Done(); l.sup.run(supCtx) }()
 

@@ -252,6 +252,34 @@ func TestLauncher_UpActDown(t *testing.T) {
 	if err != nil || len(evs) == 0 {
 		t.Fatalf("events: %v %v", evs, err)
 	}
+	started := false
+	for _, e := range evs {
+		started = started || e.Kind == "started" && strings.Contains(e.Message, "(client ") && strings.Contains(e.Message, ", election ")
+	}
+	if !started {
+		t.Errorf("no started event names the ports: %v", evs)
+	}
+
+	// A server that dies unasked is reported as crashed with its log tail.
+	st, _ = c.Status(ctx)
+	victim := st.Nodes[0]
+	if !victim.Running {
+		t.Fatalf("node 1 not running: %+v", victim)
+	}
+	if err := syscall.Kill(victim.PID, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	crashed := false
+	for i := 0; i < 100 && !crashed; i++ {
+		evs, _, _ = c.Events(ctx, 0, 0)
+		for _, e := range evs {
+			crashed = crashed || e.Kind == "crashed" && e.Node == 1 && strings.Contains(e.Message, "last lines of") && strings.Contains(e.Message, "fake server")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !crashed {
+		t.Errorf("no crashed event with the log tail for node 1: %v", evs)
+	}
 
 	st, _ = c.Status(ctx)
 	for _, n := range st.Nodes {
