@@ -2,6 +2,7 @@ package node
 
 import (
 	"bytes"
+	"maps"
 	"context"
 	"fmt"
 	"net"
@@ -190,6 +191,18 @@ func (p *quorumPeer) lead(parent context.Context) error {
 			case jute.PacketFollowerInfo, jute.PacketObserverInfo:
 				if li, err := leader.DecodeLearnerInfo(ev.pkt.Data); err == nil {
 					connSid[ev.conn] = li.ServerID
+					if c, ok := conns[ev.conn]; ok {
+						meta := learnerMeta{addr: c.nc.RemoteAddr().String(), est: time.Now()}
+						p.setStatus(func(st *peerStatus) {
+							// copy on write: readers use the map outside the lock
+							m := maps.Clone(st.learnerConns)
+							if m == nil {
+								m = map[int64]learnerMeta{}
+							}
+							m[li.ServerID] = meta
+							st.learnerConns = m
+						})
+					}
 				}
 			case jute.PacketPing:
 				if t, ok := lastPing[ev.conn]; ok {
@@ -346,6 +359,7 @@ func (p *quorumPeer) startServingLeader(pipe *rolePipe, epoch int64) {
 		})
 	}()
 	p.serving.Store(true)
+	p.setStatus(func(st *peerStatus) { st.servingSince = time.Now() })
 	select {
 	case p.elecVote <- epoch:
 	default:

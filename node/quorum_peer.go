@@ -67,6 +67,14 @@ type peerStatus struct {
 	syncMode      string
 	learners      []adminapi.Learner
 	electionStart time.Time
+	servingSince  time.Time             // leader: when it began serving clients
+	learnerConns  map[int64]learnerMeta // leader: connection facts by learner sid
+}
+
+// learnerMeta is what the leader knows of a learner's connection.
+type learnerMeta struct {
+	addr string
+	est  time.Time
 }
 
 // newQuorumPeer checks the membership and opens the election transport.
@@ -205,6 +213,7 @@ func (p *quorumPeer) setState(state, phase string, leader int64) {
 	p.st.state, p.st.zabPhase, p.st.leaderID = state, phase, leader
 	if state == adminapi.StateLooking {
 		p.st.learners, p.st.syncMode = nil, ""
+		p.st.servingSince, p.st.learnerConns = time.Time{}, nil
 	}
 	p.mu.Unlock()
 	if changed {

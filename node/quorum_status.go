@@ -72,8 +72,16 @@ func (p *quorumPeer) quorumInfo(lastZxid int64) status.QuorumInfo {
 		IsLeader: st.state == adminapi.StateLeading, LeaderID: st.leaderID, Voting: !p.observer,
 		LastZxid: lastZxid, Epoch: st.current, QuorumSize: len(p.voters), ObserverMasterID: -1,
 	}
+	if qi.IsLeader && !st.servingSince.IsZero() {
+		qi.LeaderUptime = time.Since(st.servingSince)
+	}
 	for _, l := range st.learners {
 		qi.Learners++
+		if l.Role == "observer" {
+			m := st.learnerConns[l.ID]
+			qi.Observers = append(qi.Observers, status.ObserverInfo{
+				ID: l.ID, Addr: m.addr, LastZxid: l.AckedZxid, QueuedPackets: l.Queued, Established: m.est})
+		}
 		if !l.Synced {
 			continue
 		}

@@ -110,6 +110,17 @@ func TestEnsembleZkctl_ObserverFollowsAndNeverVotes(t *testing.T) {
 			t.Fatalf("leader lists learner 4 as %q (%v)", roles[4], pl.Learners)
 		}
 	}
+	obsv := adminJSON(t, lead, "observers")
+	list, _ := obsv["observers"].([]any)
+	if fmt.Sprint(obsv["synced_observers"]) != "1" || len(list) != 1 || fmt.Sprint(list[0].(map[string]any)["sid"]) != "4" {
+		t.Fatalf("leader's /commands/observers = %v", obsv)
+	}
+	if zs := adminJSON(t, obs, "zabstate"); zs["voting"] != false || zs["is_leader"] != false {
+		t.Fatalf("observer's zabstate = %v", zs)
+	}
+	if l := adminJSON(t, obs, "leader"); fmt.Sprint(l["leader_id"]) != fmt.Sprint(lead.ID()) {
+		t.Fatalf("observer's /commands/leader = %v, leader is %d", l, lead.ID())
+	}
 	// Two voters down: voter + observer is no quorum.
 	voters := srvs[:3]
 	survivor := others(voters, lead)[0]
