@@ -2,9 +2,9 @@ package node
 
 import (
 	"bytes"
-	"maps"
 	"context"
 	"fmt"
+	"maps"
 	"net"
 	"strconv"
 	"time"
