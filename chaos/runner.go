@@ -763,7 +763,9 @@ func (r *Runner) nemesis(ctx context.Context, x exec, s *NemesisStmt) error {
 		return stmtErr(s, err)
 	}
 	steps := NemesisSchedule(s.Kinds, s.Every, s.For, seed, allIDs(st))
-	x.printf("nemesis seed %d: %d faults over %s (replay with: %s seed %d)", seed, len(steps), s.For, s.String(), seed)
+	replay := *s
+	replay.Seed, replay.HasSeed = seed, true
+	x.printf("nemesis seed %d: %d faults over %s (replay with: %s)", seed, len(steps), s.For, replay.String())
 	start := time.Now()
 	var errs error
 	var undo []launcher.Action

@@ -315,6 +315,9 @@ func TestRunner_NemesisHealsAndRestarts(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
+	if !strings.Contains(out.String(), "(replay with: nemesis kill,pause every 20ms for 100ms seed 9)") {
+		t.Errorf("replay line missing or wrong:\n%s", out.String())
+	}
 	if !strings.Contains(out.String(), "nemesis seed 9: 5 faults") {
 		t.Fatalf("seed not printed:\n%s", out.String())
 	}
