@@ -75,7 +75,7 @@ func (p *prepper) record(path string) *changeRecord {
 		}
 		return c
 	}
-	v, ok := p.tree.Get(path)
+	v, ok := p.tree.Lookup(path)
 	if !ok {
 		return nil
 	}

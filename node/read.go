@@ -33,7 +33,7 @@ func (s *Server) read(r *Request) (jute.Err, jute.Record) {
 		if strings.IndexByte(q.Path, 0) >= 0 {
 			return jute.ErrBadArguments, nil
 		}
-		n, ok := s.tree.Get(q.Path)
+		n, ok := s.tree.Lookup(q.Path)
 		if q.Watch && r.conn != nil {
 			s.addWatch(r.conn, func(w Watcher) { s.watches.AddDataWatch(q.Path, w) })
 		}
@@ -57,7 +57,7 @@ func (s *Server) read(r *Request) (jute.Err, jute.Record) {
 		return code, body
 	case jute.OpGetACL:
 		q := r.rec.(*jute.PathRequest)
-		n, ok := s.tree.Get(q.Path)
+		n, ok := s.tree.Lookup(q.Path)
 		if !ok {
 			return jute.ErrNoNode, nil
 		}
@@ -138,7 +138,7 @@ func (s *Server) addWatch(c *conn, add func(Watcher)) {
 }
 
 func (s *Server) getData(path string, ids []jute.Id) (jute.Err, *jute.GetDataResponse) {
-	n, ok := s.tree.Get(path)
+	n, ok := s.tree.Lookup(path)
 	if !ok {
 		return jute.ErrNoNode, nil
 	}
@@ -195,7 +195,7 @@ func (s *Server) multiRead(m *multiReadRequest, ids []jute.Id) *multiResponseRec
 func (s *Server) setWatches(c *conn, w *jute.SetWatches) {
 	rz := w.RelativeZxid
 	for _, p := range w.DataWatches {
-		n, ok := s.tree.Get(p)
+		n, ok := s.tree.Lookup(p)
 		switch {
 		case !ok:
 			c.Notify(jute.WatcherEvent{Type: jute.EventNodeDeleted, State: jute.StateSyncConnected, Path: p})
@@ -206,7 +206,7 @@ func (s *Server) setWatches(c *conn, w *jute.SetWatches) {
 		}
 	}
 	for _, p := range w.ExistWatches {
-		if _, ok := s.tree.Get(p); ok {
+		if _, ok := s.tree.Lookup(p); ok {
 			c.Notify(jute.WatcherEvent{Type: jute.EventNodeCreated, State: jute.StateSyncConnected, Path: p})
 		} else {
 			s.addWatch(c, func(w Watcher) { s.watches.AddDataWatch(p, w) })

@@ -170,8 +170,19 @@ func sortedKeys(m map[string]struct{}) []string {
 	return out
 }
 
-// Get returns a copy of the node at path.
+// Get returns a copy of the node at path, its sorted children included.
 func (t *DataTree) Get(path string) (NodeView, bool) {
+	return t.view(path, true)
+}
+
+// Lookup is Get without the children list (Children is nil), which costs
+// O(children log children) to build: for callers that need only the stat,
+// ACL or data, such as the checks before a create under a large parent.
+func (t *DataTree) Lookup(path string) (NodeView, bool) {
+	return t.view(path, false)
+}
+
+func (t *DataTree) view(path string, withChildren bool) (NodeView, bool) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	n := t.nodes[path]
@@ -180,10 +191,12 @@ func (t *DataTree) Get(path string) (NodeView, bool) {
 	}
 	v := NodeView{
 		Stat:           clientStat(n),
-		Children:       sortedKeys(n.children),
 		Persisted:      n.stat,
 		EphemeralOwner: n.stat.EphemeralOwner,
 		ChildCounter:   n.stat.Cversion,
+	}
+	if withChildren {
+		v.Children = sortedKeys(n.children)
 	}
 	if n.data != nil {
 		v.Data = append([]byte{}, n.data...)
