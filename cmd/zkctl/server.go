@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -22,8 +23,9 @@ const (
 
 // serverOptions are the flags of `zkctl server`.
 type serverOptions struct {
-	config   string
-	logLevel string
+	config     string
+	logLevel   string
+	cpuProfile string
 }
 
 func newServerCommand() *cobra.Command {
@@ -39,6 +41,7 @@ func newServerCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&o.config, "config", "", "path of the zoo.cfg to run (required)")
 	cmd.Flags().StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	cmd.Flags().StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile (go tool pprof) to this file until the server stops")
 	return cmd
 }
 
@@ -62,6 +65,13 @@ func runServer(cmd *cobra.Command, o serverOptions) error {
 	if err != nil {
 		return withExitCode(exitConfig, fmt.Errorf("server: %w", err))
 	}
+	if o.cpuProfile != "" {
+		stop, err := startCPUProfile(o.cpuProfile)
+		if err != nil {
+			return withExitCode(exitConfig, fmt.Errorf("server: %w", err))
+		}
+		defer stop()
+	}
 	ctx := cmd.Context()
 	if err := srv.Start(ctx); err != nil {
 		return withExitCode(exitStartup, fmt.Errorf("server: %w", err))
@@ -76,4 +86,21 @@ func runServer(cmd *cobra.Command, o serverOptions) error {
 		srv.Stop()
 		return withExitCode(exitFailed, fmt.Errorf("server: %w", srv.Err()))
 	}
+}
+
+// startCPUProfile profiles the process into path; the returned function
+// stops profiling and closes the file.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile %s: %w", path, err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
