@@ -4,8 +4,11 @@
 # create, set and get at 100 bytes against each and prints the ratios.
 #
 # Usage: scripts/bench-compare.sh [duration] [clients]   (defaults 10s 16)
+# Environment: ZKCTL_BIN=<path> uses that binary instead of building one.
 # Needs java and /usr/share/java/zookeeper.jar (apt-get install zookeeper).
 set -euo pipefail
+# shellcheck source=scripts/bench-lib.sh
+source "$(dirname "$0")/bench-lib.sh"
 cd "$(dirname "$0")/.."
 duration="${1:-10s}"
 clients="${2:-16}"
@@ -20,37 +23,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-
-write_cfg() { # dir clientPort adminPort
-  mkdir -p "$1/data"
-  cat > "$1/zoo.cfg" <<CFG
-tickTime=$tick
-dataDir=$1/data
-clientPort=$2
-clientPortAddress=127.0.0.1
-forceSync=yes
-maxClientCnxns=0
-4lw.commands.whitelist=*
-admin.enableServer=true
-admin.serverAddress=127.0.0.1
-admin.serverPort=$3
-CFG
-}
-
-wait_serving() { # name port pid log
-  for _ in $(seq 300); do
-    if out=$( { exec 3<>/dev/tcp/127.0.0.1/"$2" && printf srvr >&3 && cat <&3; } 2>/dev/null ) && grep -q '^Mode:' <<<"$out"; then
-      return 0
-    fi
-    if ! kill -0 "$3" 2>/dev/null; then echo "$1 exited; log:" >&2; tail -30 "$4" >&2; exit 1; fi
-    sleep 0.1
-  done
-  echo "$1 not serving on port $2 after 30s; log:" >&2; tail -30 "$4" >&2; exit 1
-}
-
-echo "building zkctl" >&2
-go build -o "$work/bin/zkctl" ./cmd/zkctl
+mkdir -p "$work/bin"
+if [ -n "${ZKCTL_BIN:-}" ]; then
+  cp "$ZKCTL_BIN" "$work/bin/zkctl"
+else
+  echo "building zkctl" >&2
+  go build -o "$work/bin/zkctl" ./cmd/zkctl
+fi
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
 
 # Apache ZooKeeper
 J=/usr/share/java
@@ -68,13 +48,13 @@ log4j.appender.CONSOLE.layout=org.apache.log4j.PatternLayout
 log4j.appender.CONSOLE.layout.ConversionPattern=%d{ISO8601} - %-5p [%t:%C{1}@%L] - %m%n
 L4J
 a_port=$(free_port); a_admin=$(free_port)
-write_cfg "$work/apache" "$a_port" "$a_admin"
+write_standalone_cfg "$work/apache" "$a_port" "$a_admin" "$tick"
 java -Xmx1g -cp "$cp" -Dlog4j.configuration="file:$work/log4j.properties" -Dzookeeper.root.logger=INFO,CONSOLE \
   org.apache.zookeeper.server.quorum.QuorumPeerMain "$work/apache/zoo.cfg" >"$work/apache/server.log" 2>&1 &
 pids+=($!); a_pid=$!
 
 z_port=$(free_port); z_admin=$(free_port)
-write_cfg "$work/zkctl" "$z_port" "$z_admin"
+write_standalone_cfg "$work/zkctl" "$z_port" "$z_admin" "$tick"
 "$work/bin/zkctl" server --config "$work/zkctl/zoo.cfg" >"$work/zkctl/server.log" 2>&1 &
 pids+=($!); z_pid=$!
 
@@ -92,6 +72,7 @@ for op in create set get; do
   done
 done
 
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 python3 - "$results" <<'PY'
 import json, sys
 rows = {}

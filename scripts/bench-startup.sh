@@ -10,15 +10,6 @@
 # Environment: ZKCTL_BIN=<path> uses that binary instead of building one.
 #   ZKCTL_BENCH_RUNS (default 5), ZKCTL_BENCH_IDLE (3s), ZKCTL_BENCH_FORM_TIMEOUT (20s).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-if [ "${1:-}" = "--head" ]; then
-  src=$(mktemp -d -t zkctl-head-XXXXXX)
-  trap 'rm -rf "$src"' EXIT
-  git archive HEAD | tar -x -C "$src"
-  (cd "$src" && go build -o "$src/zkctl" ./cmd/zkctl)
-  export ZKCTL_BIN="$src/zkctl"
-  echo "zkctl built from $(git rev-parse --short HEAD)" >&2
-fi
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
-ZKCTL_BENCH=1 go test -count=1 -run '^TestStartup_Ensemble5$' -v -timeout 60m ./bench 2>&1 | grep -v -e '^=== ' -e '^    --- '
-echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+# shellcheck source=scripts/bench-lib.sh
+source "$(dirname "$0")/bench-lib.sh"
+run_bench_test '^TestStartup_Ensemble5$' "$@"

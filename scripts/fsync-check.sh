@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Checks that standalone zkctl fsyncs the txn log for every acknowledged write
+# and shows how well it group-commits: starts `zkctl server` with forceSync=yes,
+# attaches `strace -f -c -e trace=fdatasync,fsync` to it for one
+# `zkctl bench --op create` run, and prints fsyncs per second, txns (zxid
+# delta from srvr) and txns per fsync. strace slows the server down, so the
+# throughput printed here is lower than bench-compare.sh's.
+#
+# Usage: scripts/fsync-check.sh [duration] [clients]   (defaults 10s 16)
+# Needs strace (ptrace of a child of this shell is allowed by default).
+set -euo pipefail
+# shellcheck source=scripts/bench-lib.sh
+source "$(dirname "$0")/bench-lib.sh"
+cd "$(dirname "$0")/.."
+duration="${1:-10s}"
+clients="${2:-16}"
+
+work=$(mktemp -d -t zkctl-fsync-check-XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+go build -o "$work/zkctl" ./cmd/zkctl
+port=$(free_port); admin=$(free_port)
+write_standalone_cfg "$work/srv" "$port" "$admin"
+"$work/zkctl" server --config "$work/srv/zoo.cfg" >"$work/srv/server.log" 2>&1 &
+pid=$!; pids+=("$pid")
+wait_serving zkctl "$port" "$pid" "$work/srv/server.log"
+
+zxid() { srvr "$port" | sed -n 's/^Zxid: //p'; }
+strace -f -c -e trace=fdatasync,fsync -o "$work/strace.txt" -p "$pid" 2>"$work/strace.err" &
+spid=$!; pids+=("$spid")
+sleep 1 # let strace attach to every thread
+z0=$(zxid); t0=$(date +%s.%N)
+"$work/zkctl" bench --servers "127.0.0.1:$port" --op create --clients "$clients" --size 100 --duration "$duration" --json >"$work/bench.json"
+z1=$(zxid); t1=$(date +%s.%N)
+kill -INT "$spid"; wait "$spid" 2>/dev/null || true
+
+python3 - "$work/strace.txt" "$work/bench.json" "$z0" "$z1" "$t0" "$t1" <<'PY'
+import json, sys
+calls = {}
+for line in open(sys.argv[1]):
+    f = line.split()
+    if f and f[-1] in ("fdatasync", "fsync"):
+        calls[f[-1]] = int(f[3]) if len(f) >= 6 else int(f[2])
+b = json.load(open(sys.argv[2]))
+txns = int(sys.argv[4], 16) - int(sys.argv[3], 16)
+syncs = sum(calls.values())
+window = float(sys.argv[6]) - float(sys.argv[5])
+print(f"bench: {b['ops']} creates acked in {b['elapsed_s']:.1f} s, {b['ops_per_sec']:.0f} op/s under strace, errors {b['errors']}")
+print(f"txns logged in the {window:.1f} s window (zxid delta; includes the bench's sessions and root node): {txns}")
+print(f"fsync calls: {calls}; {syncs / window:.0f} per second")
+if syncs:
+    print(f"txns per fsync: {txns / syncs:.1f}")
+if syncs == 0 or txns > 0 and syncs > txns:
+    sys.exit("unexpected: no fsync, or more fsyncs than txns")
+PY
