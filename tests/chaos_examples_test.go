@@ -108,3 +108,39 @@ func writeScript(t *testing.T, src string) string {
 	}
 	return p
 }
+
+// TestChaosScriptExitStatus: `zkctl up --script` exits 0 on a pass, 1 on a
+// failed expect and 2 on a script error found while running, printing the
+// summary in every case.
+func TestChaosScriptExitStatus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real-process chaos test: skipped with -short")
+	}
+	bin := zkproc.Build(t)
+	for _, tc := range []struct {
+		name, src string
+		code      int
+		want      []string
+	}{
+		{"pass", "wait quorum within 30s\nexpect quorum\n", 0, []string{"expect quorum: ok", "result: pass"}},
+		{"failed expect", "wait quorum within 30s\nexpect state 1 OBSERVING\nkill all\n", 1,
+			[]string{"expect state 1 OBSERVING failed", "FAILED: 2:1: expect state 1 OBSERVING failed"}},
+		{"unknown node at run time", "wait quorum within 30s\nkill 7\n", 2,
+			[]string{"no node 7 in this cluster", "ERROR: 2:1: kill 7"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, code, _ := runUpScript(t, bin, 3, writeScript(t, tc.src), "--tick", "200ms")
+			if code != tc.code {
+				t.Errorf("exit %d, want %d\n%s", code, tc.code, out)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q\n%s", w, out)
+				}
+			}
+			if strings.Contains(out, "action   kill 1,2,3") {
+				t.Errorf("the script went on after its failure\n%s", out)
+			}
+		})
+	}
+}
