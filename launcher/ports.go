@@ -117,12 +117,31 @@ func listenOn(port int, use string) (net.Listener, error) {
 // returns "" when it cannot tell (another user's process, no /proc).
 func portHolder(port int) string {
 	inodes := map[string]bool{}
+	conns := map[string]bool{}
+	timeWait := false
 	for _, f := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
-		for _, ino := range listeningInodes(f, port) {
+		listen, other := socketInodes(f, port)
+		for _, ino := range listen {
 			inodes[ino] = true
 		}
+		for _, ino := range other {
+			if ino == "0" {
+				timeWait = true // closed sockets keep the port with no owner
+				continue
+			}
+			conns[ino] = true
+		}
+	}
+	what := "pid"
+	if len(inodes) == 0 {
+		// Nobody listens: the port is the local end of a connection,
+		// typically one the kernel picked from its ephemeral range.
+		inodes, what = conns, "a connection of pid"
 	}
 	if len(inodes) == 0 {
+		if timeWait {
+			return "a closed connection in TIME_WAIT" + ephemeralHint(port)
+		}
 		return ""
 	}
 	procs, err := os.ReadDir("/proc")
@@ -145,7 +164,11 @@ func portHolder(port int) string {
 				continue
 			}
 			if inodes[strings.TrimSuffix(strings.TrimPrefix(link, "socket:["), "]")] {
-				return fmt.Sprintf("pid %d (%s)", pid, procCommand(pid))
+				h := fmt.Sprintf("%s %d (%s)", what, pid, procCommand(pid))
+				if what != "pid" {
+					h += ephemeralHint(port)
+				}
+				return h
 			}
 		}
 	}
@@ -159,20 +182,38 @@ func firstKey(m map[string]bool) string {
 	return ""
 }
 
-// listeningInodes parses a /proc/net/tcp file for sockets in LISTEN state
-// (st 0A) on port and returns their inodes.
-func listeningInodes(file string, port int) []string {
+// ephemeralHint explains a port taken by an outgoing connection when it lies
+// in the kernel's ephemeral port range.
+func ephemeralHint(port int) string {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) != 2 {
+		return ""
+	}
+	lo, err1 := strconv.Atoi(f[0])
+	hi, err2 := strconv.Atoi(f[1])
+	if err1 != nil || err2 != nil || port < lo || port > hi {
+		return ""
+	}
+	return fmt.Sprintf(" (port %d is in the kernel's ephemeral range %d-%d, where outgoing connections take their ports: prefer a --base-port below %d)", port, lo, hi, lo-PortSpan)
+}
+
+// socketInodes parses a /proc/net/tcp file for sockets bound to local port
+// and returns the inodes of those in LISTEN state (st 0A) and of the others.
+func socketInodes(file string, port int) (listen, other []string) {
 	f, err := os.Open(file)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	defer f.Close()
-	var out []string
 	sc := bufio.NewScanner(f)
 	sc.Scan() // header
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
-		if len(fields) < 10 || fields[3] != "0A" {
+		if len(fields) < 10 {
 			continue
 		}
 		i := strings.LastIndexByte(fields[1], ':')
@@ -183,9 +224,13 @@ func listeningInodes(file string, port int) []string {
 		if err != nil || int(p) != port {
 			continue
 		}
-		out = append(out, fields[9])
+		if fields[3] == "0A" {
+			listen = append(listen, fields[9])
+		} else {
+			other = append(other, fields[9])
+		}
 	}
-	return out
+	return listen, other
 }
 
 // procCommand returns a short command line of pid.

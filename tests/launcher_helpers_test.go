@@ -29,12 +29,15 @@ import (
 // subcommands and the control API, and stop only the process they started.
 
 // freeBasePort finds a base port whose whole layout (launcher.PortSpan
-// ports) is free on 127.0.0.1 right now.
+// ports) is free on 127.0.0.1 right now. It stays below Linux's ephemeral
+// range (32768 and up by default), where any outgoing connection of this
+// busy machine could take a port between the check and the launcher's bind.
 func freeBasePort(t *testing.T) int {
 	t.Helper()
 	rng := rand.New(rand.NewSource(time.Now().UnixNano() + int64(os.Getpid())))
+	const lo, hi = 20000, 32768 - launcher.PortSpan - 1
 	for range 50 {
-		base := 20000 + rng.Intn(4000)*10
+		base := lo + rng.Intn((hi-lo)/10)*10
 		ok := true
 		for p := base; p <= base+launcher.PortSpan && ok; p++ {
 			ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
