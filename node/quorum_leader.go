@@ -132,6 +132,7 @@ func (p *quorumPeer) lead(parent context.Context) error {
 	lastPing := map[int64]time.Time{}
 	rtt := map[int64]float64{}   // by sid
 	connSid := map[int64]int64{} // learner conn -> sid
+	syncs := newLeaderSyncs(p.myid, p.voters, time.Duration(p.cfg.SyncLimit)*p.tick/2)
 	defer func() {
 		cancel()
 		net.close(conns)
@@ -208,17 +209,19 @@ func (p *quorumPeer) lead(parent context.Context) error {
 				if t, ok := lastPing[ev.conn]; ok {
 					rtt[connSid[ev.conn]] = float64(time.Since(t).Microseconds()) / 1000
 					delete(lastPing, ev.conn)
+					syncs.pingAnswered(connSid[ev.conn], t)
+					syncs.release(seq)
 				}
 			}
 			if err := l.Step(ev.conn, ev.pkt); err != nil {
 				p.log.Warn("learner packet refused", "conn", ev.conn, "type", ev.pkt.Type, "zxid", hexID(ev.pkt.Zxid), "err", err)
 			}
 		case r := <-pipeOut:
-			p.proposeLocal(l, seq, r)
+			p.proposeLocal(l, seq, syncs, r)
 			for range 1000 { // batch what is queued: one fsync for all
 				select {
 				case r := <-pipeOut:
-					p.proposeLocal(l, seq, r)
+					p.proposeLocal(l, seq, syncs, r)
 					continue
 				default:
 				}
@@ -231,9 +234,9 @@ func (p *quorumPeer) lead(parent context.Context) error {
 }
 
 // proposeLocal hands a prepped request to Zab (writes) and queues it.
-func (p *quorumPeer) proposeLocal(l *leader.Leader, seq *sequencer, r *Request) {
+func (p *quorumPeer) proposeLocal(l *leader.Leader, seq *sequencer, syncs *leaderSyncs, r *Request) {
 	if r.Txn == nil {
-		seq.add(r, seqRead)
+		syncs.admit(r, seq, time.Now()) // reads; a sync may wait for a quorum (quorum_leadersync.go)
 		return
 	}
 	if err := l.Propose(leader.Proposal{Zxid: r.Txn.Hdr.Zxid, Data: jute.Encode(r.Txn)}); err != nil {

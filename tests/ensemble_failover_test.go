@@ -318,3 +318,65 @@ func dialRawSession(addr string, sid int64, pw []byte, timeout int32) (*rawClien
 	r.sessionID = resp.SessionID
 	return r, nil
 }
+
+// A deposed leader never answers sync+read with stale data: the leader is
+// paused (SIGSTOP) until the others elect a new leader and change a node;
+// a sync and a read sent to the old leader meanwhile are either refused
+// (connection closed) or answered with the new value after SIGCONT.
+func TestEnsembleZkctl_PausedLeaderSyncNotStale(t *testing.T) {
+	srvs := zkproc.StartEnsemble(t, 3, zkctlEnsembleOptions)
+	lead := waitRoles(t, srvs, 30*time.Second)
+	fs := others(srvs, lead)
+	c := mustConnect(t, fs[0])
+	if _, err := c.Create("/v", []byte("old"), 0, zk.WorldACL(zk.PermAll)); err != nil {
+		t.Fatal(err)
+	}
+	r := rawResume(t, lead.ClientAddr(), 0)
+	var gd jute.GetDataResponse
+	if _, code, err := r.call(jute.OpGetData, &jute.PathWatchRequest{Path: "/v"}, &gd); err != nil || code != jute.ErrOK {
+		t.Fatalf("read /v on the leader: %v %v", code, err)
+	}
+	signal(t, lead, syscall.SIGSTOP)
+	resumed := false
+	t.Cleanup(func() {
+		if !resumed {
+			_ = lead.Process().Signal(syscall.SIGCONT)
+		}
+	})
+	waitRoles(t, fs, 30*time.Second)
+	if _, err := c.Set("/v", []byte("new"), -1); err != nil {
+		t.Fatalf("write through the new leader: %v", err)
+	}
+	// sync + getData queued in the paused leader's socket.
+	if err := r.write(jute.EncodeAll(&jute.RequestHeader{Xid: 100, Type: jute.OpSync}, &jute.PathRequest{Path: "/v"})); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.write(jute.EncodeAll(&jute.RequestHeader{Xid: 101, Type: jute.OpGetData}, &jute.PathWatchRequest{Path: "/v"})); err != nil {
+		t.Fatal(err)
+	}
+	signal(t, lead, syscall.SIGCONT)
+	resumed = true
+	for {
+		b, err := r.read()
+		if err != nil {
+			t.Logf("old leader closed the connection instead of answering: %v", err)
+			return
+		}
+		d := jute.NewDecoder(b)
+		var h jute.ReplyHeader
+		h.Decode(d)
+		if h.Xid != 101 {
+			continue
+		}
+		if h.Err != jute.ErrOK {
+			t.Logf("old leader refused the read: %v", h.Err)
+			return
+		}
+		var resp jute.GetDataResponse
+		resp.Decode(d)
+		if string(resp.Data) != "new" {
+			t.Fatalf("deposed leader answered sync+read with stale %q (zxid 0x%x)", resp.Data, uint64(h.Zxid))
+		}
+		return
+	}
+}
