@@ -275,6 +275,8 @@ func (r *Runner) run(ctx context.Context, x exec, p *Program) error {
 // RunLine implements launcher.LineRunner: it parses and executes one line
 // (several commands may be separated by ';') against c and returns what it
 // printed. A `load` keeps running after RunLine returns. No final heal.
+// Actions are labelled with launcher.SourceFrom(ctx) when set, else with
+// the configured Source.
 func (r *Runner) RunLine(ctx context.Context, c launcher.Controller, line string) (string, error) {
 	p, err := ParseLine(line)
 	if err != nil {
@@ -282,6 +284,9 @@ func (r *Runner) RunLine(ctx context.Context, c launcher.Controller, line string
 	}
 	var buf bytes.Buffer
 	x := exec{c: c, out: &buf, source: r.cfg.Source}
+	if src := launcher.SourceFrom(ctx); src != "" {
+		x.source = src // e.g. a dashboard key rather than `zkctl do`
+	}
 	if x.c == nil {
 		x.c = r.cluster
 	}

@@ -109,3 +109,28 @@ func TestExitCode_CarriedOverTheControlAPI(t *testing.T) {
 		}
 	}
 }
+
+// sourceCluster records each action's source.
+type sourceCluster struct {
+	*fakeCluster
+	sources []string
+}
+
+func (c *sourceCluster) Do(ctx context.Context, a launcher.Action) error {
+	c.sources = append(c.sources, a.Source)
+	return c.fakeCluster.Do(ctx, a)
+}
+
+func TestRunner_RunLineSourceFromContext(t *testing.T) {
+	c := &sourceCluster{fakeCluster: newFake(3, 3)}
+	r := NewRunner(c, RunnerConfig{Seed: 1, Source: launcher.SourceDo})
+	if _, err := r.RunLine(context.Background(), nil, "kill 1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.RunLine(launcher.WithSource(context.Background(), launcher.SourceKey), nil, "start 1"); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{launcher.SourceDo, launcher.SourceKey}; strings.Join(c.sources, ",") != strings.Join(want, ",") {
+		t.Fatalf("sources %q, want %q", c.sources, want)
+	}
+}

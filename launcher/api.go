@@ -41,6 +41,22 @@ const (
 	SourceNemesis = "nemesis"
 )
 
+// sourceKey is the context key of WithSource.
+type sourceKey struct{}
+
+// WithSource labels the chaos lines run with ctx (RunLine) with a Source*
+// constant, so the session recorder can tell a dashboard key from
+// `zkctl do`. The control API labels POST /run with SourceDo.
+func WithSource(ctx context.Context, source string) context.Context {
+	return context.WithValue(ctx, sourceKey{}, source)
+}
+
+// SourceFrom returns the source set by WithSource, or "".
+func SourceFrom(ctx context.Context) string {
+	s, _ := ctx.Value(sourceKey{}).(string)
+	return s
+}
+
 // Action is one fault or process operation on resolved node ids. Targets such
 // as "leader" or "minority" are resolved by the caller (the chaos runner)
 // before an Action is built.

@@ -49,7 +49,7 @@ func (l *Launcher) startControl() {
 			writeErr(w, err)
 			return
 		}
-		out, err := l.RunLine(r.Context(), req.Line)
+		out, err := l.RunLine(WithSource(r.Context(), SourceDo), req.Line)
 		if err != nil {
 			writeRunErr(w, err, out)
 			return

@@ -12,12 +12,15 @@ import (
 
 // pollState is the last thing learned from one server's admin port.
 type pollState struct {
-	state  string
-	zxid   int64
-	epoch  int64
-	leader int64
-	seen   time.Time // last successful poll
-	err    error
+	state string
+	zxid  int64
+	epoch int64
+	// accepted is the accepted epoch: a new leader's epoch before its
+	// current epoch catches up at NEWLEADER.
+	accepted int64
+	leader   int64
+	seen     time.Time // last successful poll
+	err      error
 }
 
 // poller polls every server's /commands/peer and turns changes into
@@ -186,6 +189,7 @@ func (p *poller) pollOnce() {
 					orDash(s.state), a.peer.State, a.peer.CurrentEpoch, a.peer.LastLoggedZxid, a.peer.LeaderID)
 			}
 			s.state, s.zxid, s.epoch, s.leader = a.peer.State, a.peer.LastLoggedZxid, a.peer.CurrentEpoch, a.peer.LeaderID
+			s.accepted = a.peer.AcceptedEpoch
 			s.seen, s.err = now, nil
 		case !running[a.id] && a.err == nil:
 			if s.state != "" {
@@ -216,8 +220,8 @@ func orDash(s string) string {
 func (p *poller) updateLeader(now time.Time) {
 	best, bestEpoch := 0, int64(-1)
 	for id, s := range p.st {
-		if s.state == adminapi.StateLeading && s.epoch > bestEpoch {
-			best, bestEpoch = id, s.epoch
+		if e := max(s.epoch, s.accepted); s.state == adminapi.StateLeading && e > bestEpoch {
+			best, bestEpoch = id, e
 		}
 	}
 	if best == p.cur {
