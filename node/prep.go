@@ -264,6 +264,30 @@ func checkVersion(current, expected int32) (int32, jute.Err) {
 	return current + 1, jute.ErrOK
 }
 
+// dataVersion and aclVersion pick the version a request's expected version
+// is checked against.
+func dataVersion(st *jute.StatPersisted) int32 { return st.Version }
+func aclVersion(st *jute.StatPersisted) int32  { return st.Aversion }
+
+// checked is the common start of setData, setACL and check, in
+// PrepRequestProcessor's order: the node (pending changes included) must
+// exist, ids must hold perm on it, and expected must be -1 or the version
+// which picks; it returns the record and the next version.
+func (p *prepper) checked(path string, perm int32, ids []jute.Id, which func(*jute.StatPersisted) int32, expected int32) (*changeRecord, int32, jute.Err) {
+	n := p.record(path)
+	if n == nil {
+		return nil, 0, jute.ErrNoNode
+	}
+	if code := checkACL(n.acl, perm, ids); code != jute.ErrOK {
+		return nil, 0, code
+	}
+	v, code := checkVersion(which(&n.stat), expected)
+	if code != jute.ErrOK {
+		return nil, 0, code
+	}
+	return n, v, jute.ErrOK
+}
+
 // op preps one write (also used for each op of a multi).
 func (p *prepper) op(typ jute.Op, rec jute.Record, r *Request, hdr *jute.TxnHeader) (jute.Record, jute.Err) {
 	zxid := hdr.Zxid
@@ -337,14 +361,7 @@ func (p *prepper) op(typ jute.Op, rec jute.Record, r *Request, hdr *jute.TxnHead
 		if ValidatePath(s.Path) != nil {
 			return nil, jute.ErrBadArguments
 		}
-		n := p.record(s.Path)
-		if n == nil {
-			return nil, jute.ErrNoNode
-		}
-		if code := checkACL(n.acl, jute.PermWrite, r.AuthInfo); code != jute.ErrOK {
-			return nil, code
-		}
-		v, code := checkVersion(n.stat.Version, s.Version)
+		n, v, code := p.checked(s.Path, jute.PermWrite, r.AuthInfo, dataVersion, s.Version)
 		if code != jute.ErrOK {
 			return nil, code
 		}
@@ -364,14 +381,7 @@ func (p *prepper) op(typ jute.Op, rec jute.Record, r *Request, hdr *jute.TxnHead
 		if code != jute.ErrOK {
 			return nil, code
 		}
-		n := p.record(s.Path)
-		if n == nil {
-			return nil, jute.ErrNoNode
-		}
-		if code := checkACL(n.acl, jute.PermAdmin, r.AuthInfo); code != jute.ErrOK {
-			return nil, code
-		}
-		v, code := checkVersion(n.stat.Aversion, s.Version)
+		n, v, code := p.checked(s.Path, jute.PermAdmin, r.AuthInfo, aclVersion, s.Version)
 		if code != jute.ErrOK {
 			return nil, code
 		}
@@ -387,14 +397,7 @@ func (p *prepper) op(typ jute.Op, rec jute.Record, r *Request, hdr *jute.TxnHead
 		if ValidatePath(s.Path) != nil {
 			return nil, jute.ErrBadArguments
 		}
-		n := p.record(s.Path)
-		if n == nil {
-			return nil, jute.ErrNoNode
-		}
-		if code := checkACL(n.acl, jute.PermRead, r.AuthInfo); code != jute.ErrOK {
-			return nil, code
-		}
-		v, code := checkVersion(n.stat.Version, s.Version)
+		_, v, code := p.checked(s.Path, jute.PermRead, r.AuthInfo, dataVersion, s.Version)
 		if code != jute.ErrOK {
 			return nil, code
 		}
