@@ -140,28 +140,53 @@ func runUp(cmd *cobra.Command, args []string, o upOptions) error {
 	viewRunning := true
 
 	var result error
+	scriptResult := func(err error) {
+		if err != nil {
+			result = withExitCode(chaos.ExitCode(err), fmt.Errorf("up: script %s: %w", o.script, err))
+		} else {
+			fmt.Fprintf(out, "zkctl up: script %s passed\n", o.script)
+		}
+	}
+	scriptRunning, killNow := script != nil, false
 	select {
 	case <-sigs:
 		fmt.Fprintln(out, "zkctl up: stopping servers (Ctrl-C again to kill them at once)")
 	case <-l.DownRequested():
 		fmt.Fprintln(out, "zkctl up: down requested, stopping servers")
 	case err := <-scriptDone:
-		if err != nil {
-			result = withExitCode(chaos.ExitCode(err), fmt.Errorf("up: script %s: %w", o.script, err))
-		} else {
-			fmt.Fprintf(out, "zkctl up: script %s passed\n", o.script)
-		}
+		scriptRunning = false
+		scriptResult(err)
 	case err := <-viewDone:
 		viewRunning = false
 		result = err
 	}
 	stopRun()
+	if scriptRunning {
+		// An interrupted script still heals and prints its summary (bounded
+		// by the runner's own 30 s clean-up); it did not pass: exit 2.
+		select {
+		case err := <-scriptDone:
+			if err == nil {
+				err = errors.New("interrupted")
+			}
+			scriptResult(err)
+		case <-time.After(45 * time.Second):
+			result = withExitCode(chaos.ExitScriptError, fmt.Errorf("up: script %s: interrupted and still cleaning up after 45s", o.script))
+		case <-sigs:
+			result = withExitCode(chaos.ExitScriptError, fmt.Errorf("up: script %s: interrupted twice", o.script))
+			killNow = true
+		}
+	}
 	if viewRunning {
 		<-viewDone
 	}
 
 	downCtx, force := context.WithCancel(ctx)
 	defer force()
+	if killNow {
+		fmt.Fprintln(out, "zkctl up: killing servers now")
+		force()
+	}
 	go func() {
 		select {
 		case <-sigs:
