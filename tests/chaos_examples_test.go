@@ -144,3 +144,52 @@ func TestChaosScriptExitStatus(t *testing.T) {
 		})
 	}
 }
+
+// TestChaosScriptInterrupted: Ctrl-C during `zkctl up --script` lets the
+// script heal and print its summary, stops every server and exits 2.
+func TestChaosScriptInterrupted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real-process chaos test: skipped with -short")
+	}
+	bin := zkproc.Build(t)
+	script := writeScript(t, "wait quorum within 30s\nisolate leader\nwait 60s\n")
+	cmd := exec.Command(bin, "up", "3", "--headless", "--script", script, "--dir", t.TempDir(),
+		"--base-port", strconv.Itoa(freeBasePort(t)), "--tick", "200ms")
+	var out lockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(out.String(), "(from script)") {
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			<-done
+			t.Fatalf("the script never isolated the leader\n%s", out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// Stop only the process this test started, by its pid.
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(60 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+		t.Fatalf("zkctl up still running 60s after SIGINT\n%s", out.String())
+	}
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 2 {
+		t.Errorf("exit %v, want status 2\n%s", err, out.String())
+	}
+	for _, w := range []string{"action   heal (from script)", "summary (seed", "ERROR:", "cluster local is down"} {
+		if !strings.Contains(out.String(), w) {
+			t.Errorf("output lacks %q\n%s", w, out.String())
+		}
+	}
+}
