@@ -15,13 +15,7 @@ clients="${2:-16}"
 size=100
 tick=2000
 
-work=$(mktemp -d -t zkctl-bench-compare-XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_setup bench-compare
 
 mkdir -p "$work/bin"
 if [ -n "${ZKCTL_BIN:-}" ]; then

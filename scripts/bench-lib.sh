@@ -60,3 +60,19 @@ wait_serving() {
   done
   echo "$1 not serving on port $2 after 30s; log:" >&2; tail -30 "$4" >&2; exit 1
 }
+
+# bench_setup NAME makes a temporary directory $work and an empty array
+# $pids; on exit every pid in $pids (processes the script started) is killed
+# by pid and $work is removed.
+bench_setup() {
+  work=$(mktemp -d -t "zkctl-$1-XXXXXX")
+  pids=()
+  trap bench_cleanup EXIT
+}
+
+# bench_cleanup is bench_setup's exit trap.
+bench_cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}

@@ -16,13 +16,7 @@ cd "$(dirname "$0")/.."
 duration="${1:-10s}"
 clients="${2:-16}"
 
-work=$(mktemp -d -t zkctl-fsync-check-XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_setup fsync-check
 
 go build -o "$work/zkctl" ./cmd/zkctl
 port=$(free_port); admin=$(free_port)
