@@ -13,12 +13,31 @@ import (
 	"github.com/zkctl/zkctl/leader"
 )
 
-// dialLeader connects to the leader's quorum port: up to 5 attempts per
-// round 100 ms apart, the whole within initLimit ticks (§4.1).
+// leaderDialAttempts is Learner.connectToLeader's try count per address,
+// leaderDialDelay its zookeeper.leaderConnectDelayDuringRetryMs (§4.1).
+const (
+	leaderDialAttempts = 5
+	leaderDialDelay    = 100 * time.Millisecond
+)
+
+// dialLeader connects to the leader's quorum port: up to 5 attempts 100 ms
+// apart, the whole within initLimit ticks (§4.1). NB: the attempt count is
+// what bounds a refused dial: a leader that died between the election and
+// its learners' connect (refused at once, every time) must send them back
+// to LOOKING within about half a second, not after initLimit*tickTime
+// (20 s with the sample config), which is what retrying until the deadline
+// did to the first failover after a fresh start.
 func (p *quorumPeer) dialLeader(ctx context.Context, addr string) (net.Conn, error) {
 	deadline := time.Now().Add(time.Duration(p.cfg.InitLimit) * p.tick)
 	var lastErr error
-	for attempt := 0; time.Now().Before(deadline); attempt++ {
+	for attempt := 0; attempt < leaderDialAttempts && time.Now().Before(deadline); attempt++ {
+		if attempt > 0 {
+			select {
+			case <-time.After(leaderDialDelay):
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
 		d := net.Dialer{Timeout: time.Until(deadline)}
 		nc, err := d.DialContext(ctx, "tcp", addr)
 		if err == nil {
@@ -29,13 +48,11 @@ func (p *quorumPeer) dialLeader(ctx context.Context, addr string) (net.Conn, err
 		}
 		lastErr = err
 		p.log.Debug("connecting to the leader", "addr", addr, "attempt", attempt+1, "err", err)
-		select {
-		case <-time.After(100 * time.Millisecond):
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
 	}
-	return nil, fmt.Errorf("node: connect to leader %s within %d ticks: %w", addr, p.cfg.InitLimit, lastErr)
+	if lastErr == nil {
+		lastErr = context.DeadlineExceeded
+	}
+	return nil, fmt.Errorf("node: connect to leader %s (%d attempts within %d ticks): %w", addr, leaderDialAttempts, p.cfg.InitLimit, lastErr)
 }
 
 // learnerRead reads the leader's packets; after a SNAP packet it loads the

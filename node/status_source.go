@@ -38,9 +38,18 @@ func (s *Server) serveFourLetter(c *conn, word string, r *bufio.Reader) {
 	c.lingerAfter(outFrame{b: []byte(text), raw: true})
 }
 
-// Serving implements status.Source.
+// Serving implements status.Source. An ensemble member serves only once
+// synced (leader: a quorum acked NEWLEADER; learner: UPTODATE), as 3.8's
+// isZKServerRunning: until then srvr/stat/mntr say "not currently serving"
+// instead of a Mode, so a Mode line means the same for zkctl and Apache.
 func (s *Server) Serving() bool {
-	return s.ctx != nil && s.ctx.Err() == nil
+	if s.ctx == nil || s.ctx.Err() != nil {
+		return false
+	}
+	if s.quorum != nil {
+		return s.quorum.servingClients() // quorum_serve.go
+	}
+	return true
 }
 
 // ServerStats implements status.Source.

@@ -29,6 +29,9 @@ type Options struct {
 	// Observers makes the last Observers servers of an ensemble observers
 	// (":observer" in every server.N line, peerType=observer in their own).
 	Observers int
+	// NoWait makes Start return as soon as every process is started,
+	// without waiting for srvr to show a Mode (to act during an election).
+	NoWait bool
 }
 
 func (o Options) tickTime() int {

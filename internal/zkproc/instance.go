@@ -253,6 +253,9 @@ func StartMixed(t testing.TB, ls []Launcher, o Options) ([]*Instance, error) {
 			return nil, err
 		}
 	}
+	if o.NoWait {
+		return insts, nil
+	}
 	for _, s := range insts {
 		if err := s.WaitServing(o.startTimeout()); err != nil {
 			killAll(insts)
