@@ -138,6 +138,45 @@ func (p *quorumPeer) lead(parent context.Context) error {
 		net.close(conns)
 		p.endServing(pipe, seq, &logged)
 	}()
+	// recv handles one learner packet or connection end.
+	recv := func(ev connEvent) {
+		if ev.err != nil {
+			if c, ok := conns[ev.conn]; ok {
+				c.close("connection lost")
+				delete(conns, ev.conn)
+			}
+			l.Disconnect(ev.conn)
+			return
+		}
+		switch ev.pkt.Type {
+		case jute.PacketFollowerInfo, jute.PacketObserverInfo:
+			if li, err := leader.DecodeLearnerInfo(ev.pkt.Data); err == nil {
+				connSid[ev.conn] = li.ServerID
+				if c, ok := conns[ev.conn]; ok {
+					meta := learnerMeta{addr: c.nc.RemoteAddr().String(), est: time.Now()}
+					p.setStatus(func(st *peerStatus) {
+						// copy on write: readers use the map outside the lock
+						m := maps.Clone(st.learnerConns)
+						if m == nil {
+							m = map[int64]learnerMeta{}
+						}
+						m[li.ServerID] = meta
+						st.learnerConns = m
+					})
+				}
+			}
+		case jute.PacketPing:
+			if t, ok := lastPing[ev.conn]; ok {
+				rtt[connSid[ev.conn]] = float64(time.Since(t).Microseconds()) / 1000
+				delete(lastPing, ev.conn)
+				syncs.pingAnswered(connSid[ev.conn], t)
+				syncs.release(seq)
+			}
+		}
+		if err := l.Step(ev.conn, ev.pkt); err != nil {
+			p.log.Warn("learner packet refused", "conn", ev.conn, "type", ev.pkt.Type, "zxid", hexID(ev.pkt.Zxid), "err", err)
+		}
+	}
 	ticker := time.NewTicker(p.tick)
 	defer ticker.Stop()
 	for {
@@ -180,41 +219,19 @@ func (p *quorumPeer) lead(parent context.Context) error {
 			conns[c.id] = c
 			l.Connect(c.id)
 		case ev := <-net.recv:
-			if ev.err != nil {
-				if c, ok := conns[ev.conn]; ok {
-					c.close("connection lost")
-					delete(conns, ev.conn)
+			recv(ev)
+			// NB: while serving, take what else has arrived (mostly the
+			// ACKs of one fsync batch) before the next Ready, so their
+			// COMMITs go to each learner in one write. Not before: a
+			// discovery/sync Ready carries epochs that must not merge.
+			for n := 0; pipe != nil && n < 256; n++ {
+				select {
+				case ev := <-net.recv:
+					recv(ev)
+					continue
+				default:
 				}
-				l.Disconnect(ev.conn)
-				continue
-			}
-			switch ev.pkt.Type {
-			case jute.PacketFollowerInfo, jute.PacketObserverInfo:
-				if li, err := leader.DecodeLearnerInfo(ev.pkt.Data); err == nil {
-					connSid[ev.conn] = li.ServerID
-					if c, ok := conns[ev.conn]; ok {
-						meta := learnerMeta{addr: c.nc.RemoteAddr().String(), est: time.Now()}
-						p.setStatus(func(st *peerStatus) {
-							// copy on write: readers use the map outside the lock
-							m := maps.Clone(st.learnerConns)
-							if m == nil {
-								m = map[int64]learnerMeta{}
-							}
-							m[li.ServerID] = meta
-							st.learnerConns = m
-						})
-					}
-				}
-			case jute.PacketPing:
-				if t, ok := lastPing[ev.conn]; ok {
-					rtt[connSid[ev.conn]] = float64(time.Since(t).Microseconds()) / 1000
-					delete(lastPing, ev.conn)
-					syncs.pingAnswered(connSid[ev.conn], t)
-					syncs.release(seq)
-				}
-			}
-			if err := l.Step(ev.conn, ev.pkt); err != nil {
-				p.log.Warn("learner packet refused", "conn", ev.conn, "type", ev.pkt.Type, "zxid", hexID(ev.pkt.Zxid), "err", err)
+				break
 			}
 		case r := <-pipeOut:
 			p.proposeLocal(l, seq, syncs, r)
@@ -259,21 +276,65 @@ func (p *quorumPeer) leaderReady(rd leader.Ready, l *leader.Leader, conns map[in
 			return nil, err
 		}
 	}
-	if len(rd.ToLog) > 0 {
-		for _, pr := range rd.ToLog {
-			if err := p.db.AppendRaw(pr.Zxid, pr.Data); err != nil {
-				p.s.fail(fmt.Errorf("node: txn log: %w", err))
-				return nil, err
-			}
-			logged.add(pr)
+	for _, pr := range rd.ToLog {
+		if err := p.db.AppendRaw(pr.Zxid, pr.Data); err != nil {
+			p.s.fail(fmt.Errorf("node: txn log: %w", err))
+			return nil, err
 		}
+		logged.add(pr)
+	}
+	sent := p.leaderSend(rd, conns, lastPing)
+	// NB: the PROPOSALs are on their way (queued to the learners' writers)
+	// before the leader's own fsync, as 3.8's Leader.propose sends before
+	// SyncRequestProcessor logs: the learners' fsyncs overlap the leader's.
+	// The leader's own ACK (Logged) still waits for its fsync.
+	if len(rd.ToLog) > 0 {
 		if err := p.db.Commit(); err != nil {
 			p.s.fail(fmt.Errorf("node: txn log: %w", err))
 			return nil, err
 		}
+		p.logCommits.Add(1)
+		p.logTxns.Add(int64(len(rd.ToLog)))
 		last := rd.ToLog[len(rd.ToLog)-1].Zxid
 		post = append(post, func() { l.Logged(last) })
 	}
+	for conn, s := range sent {
+		post = append(post, func() { l.SentTo(conn, int(s[0]), s[1]) })
+	}
+	for _, pr := range rd.Committed {
+		logged.applied(pr.Zxid)
+		if !seq.committedOnLeader(pr.Zxid) {
+			txn, err := decodeTxn(pr.Data)
+			if err != nil {
+				return nil, err
+			}
+			p.s.applyRemote(txn)
+		}
+	}
+	for _, fr := range rd.Requests {
+		*fwdQ = append(*fwdQ, p.s.forwardedRequest(fr))
+	}
+	now := p.s.nowMs()
+	for _, t := range rd.Touches {
+		p.s.sessions.touch(t.SessionID, now)
+	}
+	for _, rv := range rd.Revalidations {
+		valid := p.s.sessions.revalidate(rv.SessionID, rv.Timeout, now)
+		post = append(post, func() { l.AnswerRevalidate(rv.Conn, rv.SessionID, valid) })
+	}
+	for _, id := range rd.Close {
+		if c, ok := conns[id]; ok {
+			c.close("closed by the leader state machine")
+			delete(conns, id)
+		}
+	}
+	return post, nil
+}
+
+// leaderSend queues a Ready's messages to the learners' writers, the SNAP
+// stream after its packet, and returns packets and bytes queued per
+// connection.
+func (p *quorumPeer) leaderSend(rd leader.Ready, conns map[int64]*learnerConn, lastPing map[int64]time.Time) map[int64][2]int64 {
 	sent := map[int64][2]int64{}
 	for _, m := range rd.Messages {
 		c, ok := conns[m.To]
@@ -307,37 +368,7 @@ func (p *quorumPeer) leaderReady(rd leader.Ready, l *leader.Leader, conns map[in
 		s := sent[m.To]
 		sent[m.To] = [2]int64{s[0] + 1, s[1] + n}
 	}
-	for conn, s := range sent {
-		post = append(post, func() { l.SentTo(conn, int(s[0]), s[1]) })
-	}
-	for _, pr := range rd.Committed {
-		logged.applied(pr.Zxid)
-		if !seq.committedOnLeader(pr.Zxid) {
-			txn, err := decodeTxn(pr.Data)
-			if err != nil {
-				return nil, err
-			}
-			p.s.applyRemote(txn)
-		}
-	}
-	for _, fr := range rd.Requests {
-		*fwdQ = append(*fwdQ, p.s.forwardedRequest(fr))
-	}
-	now := p.s.nowMs()
-	for _, t := range rd.Touches {
-		p.s.sessions.touch(t.SessionID, now)
-	}
-	for _, rv := range rd.Revalidations {
-		valid := p.s.sessions.revalidate(rv.SessionID, rv.Timeout, now)
-		post = append(post, func() { l.AnswerRevalidate(rv.Conn, rv.SessionID, valid) })
-	}
-	for _, id := range rd.Close {
-		if c, ok := conns[id]; ok {
-			c.close("closed by the leader state machine")
-			delete(conns, id)
-		}
-	}
-	return post, nil
+	return sent
 }
 
 // startServingLeader opens the leader's pipeline: lastProcessedZxid and

@@ -45,6 +45,10 @@ type quorumPeer struct {
 
 	serving atomic.Bool
 
+	// logCommits and logTxns count the txn-log group commits (one fsync
+	// each with forceSync) of the role drivers and the txns in them.
+	logCommits, logTxns atomic.Int64
+
 	mu   sync.Mutex // guards the status fields below
 	st   peerStatus
 	elec election.Status
