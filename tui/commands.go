@@ -52,7 +52,12 @@ func runLine(ctl launcher.Controller, line, source string) tea.Cmd {
 		start := time.Now()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
-		out, err := ctl.RunLine(ctx, line)
+		// Label the actions for the launcher's events and the session recorder.
+		label := launcher.SourceKey
+		if source == "prompt" {
+			label = launcher.SourcePrompt
+		}
+		out, err := ctl.RunLine(launcher.WithSource(ctx, label), line)
 		return actionDoneMsg{line: line, source: source, output: out, err: err, took: time.Since(start)}
 	}
 }
