@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -88,10 +90,19 @@ func TestEnsembleMixed_RestartedMemberSyncsDiffThenSnap(t *testing.T) {
 			assertSyncMode(t, before, lead, f, "SNAP")
 			compareSubtree(t, lead, srvs)
 
-			// The synced member applies new txns like the others.
-			ec.Close()
-			mixWrites(t, lc, "after", 5, 1)
+			// kill -9 after SNAP: the member reloads the snapshot it wrote
+			// from the other implementation's stream plus its own log,
+			// and a few missed txns bring it back by DIFF again.
+			mixWrites(t, lc, "post", 5, 1)
+			f.Kill9()
+			ec.Close() // closeSession while f is down
+			mixWrites(t, lc, "again", 10, 1)
+			before = syncWitness(t, lead, f)
+			f.Restart()
+			waitModes(t, srvs, 30*time.Second)
+			assertSyncMode(t, before, lead, f, "DIFF")
 			compareSubtree(t, lead, srvs)
+			compareEpochs(t, srvs)
 		})
 	}
 }
@@ -152,7 +163,7 @@ type znodeView struct {
 	stat zk.Stat
 }
 
-// subtreeOf reads mixSyncRoot and its children with their data and Stat
+// subtreeOf reads the root, mixSyncRoot and its children with their data and Stat
 // from s after a sync.
 func subtreeOf(t *testing.T, s *zkproc.Instance) (map[string]znodeView, error) {
 	t.Helper()
@@ -170,8 +181,10 @@ func subtreeOf(t *testing.T, s *zkproc.Instance) (map[string]znodeView, error) {
 		out[p] = znodeView{string(d), *st}
 		return nil
 	}
-	if err := get(mixSyncRoot); err != nil {
-		return nil, err
+	for _, p := range []string{"/", mixSyncRoot} {
+		if err := get(p); err != nil {
+			return nil, err
+		}
 	}
 	kids, _, err := c.Children(mixSyncRoot)
 	if err != nil {
@@ -241,6 +254,27 @@ func diffViews(want, got map[string]znodeView) string {
 		}
 	}
 	return b.String()
+}
+
+// compareEpochs checks that every running server persisted the same
+// acceptedEpoch and currentEpoch files (dataDir/version-2, §1.4).
+func compareEpochs(t *testing.T, srvs []*zkproc.Instance) {
+	t.Helper()
+	want := map[string]string{}
+	for _, s := range srvs {
+		for _, name := range []string{"acceptedEpoch", "currentEpoch"} {
+			b, err := os.ReadFile(filepath.Join(s.DataDir(), "version-2", name))
+			if err != nil {
+				t.Fatalf("%s: %v", s.Name(), err)
+			}
+			got := strings.TrimSpace(string(b))
+			if w, ok := want[name]; ok && w != got {
+				t.Fatalf("%s: %s = %q, another server has %q", s.Name(), name, got, w)
+			}
+			want[name] = got
+		}
+	}
+	t.Logf("epoch files agree: %v", want)
 }
 
 // syncWitnessState marks where the evidence of the next sync starts.
