@@ -112,6 +112,18 @@ func New(cfg Config) (Model, error) {
 		prevStates: map[int]string{},
 		eventsOK:   map[int]bool{},
 	}
+	// Multi-character key names (F5, Ctrl+X) match Bubble Tea's lower-case
+	// names; single characters stay case-sensitive (x kills, X kills the leader).
+	if len(cfg.Bindings) > 0 {
+		norm := make(map[string]string, len(cfg.Bindings))
+		for k, line := range cfg.Bindings {
+			if len([]rune(k)) > 1 {
+				k = strings.ToLower(k)
+			}
+			norm[k] = line
+		}
+		m.cfg.Bindings = norm
+	}
 	for _, t := range cfg.Targets {
 		m.nodes = append(m.nodes, nodeState{id: t.ID, admin: t.Admin})
 		m.clients = append(m.clients, adminapi.NewClient(t.Admin, cfg.RequestTimeout))

@@ -227,6 +227,22 @@ func TestKeys_AreChaosLines(t *testing.T) {
 	}
 }
 
+func TestBindings_FunctionKeyNamesAnyCase(t *testing.T) {
+	ctl := &fakeController{}
+	cfg := DefaultConfig()
+	cfg.Controller = ctl
+	cfg.Targets = []Target{{ID: 1, Admin: "127.0.0.1:1"}}
+	cfg.Bindings = map[string]string{"F5": "heal", "X": "kill 1"}
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyF5})
+	if msg := runCmd(t, cmd).(actionDoneMsg); msg.line != "heal" {
+		t.Fatalf("F5 ran %q", msg.line)
+	}
+}
+
 func TestKeys_DestructiveNeedsConfirmation(t *testing.T) {
 	m := fiveHealthy(newTestModel(t, 5, &fakeController{}))
 	m, cmd := press(t, m, "x")
