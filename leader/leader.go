@@ -372,10 +372,16 @@ func (l *Leader) stepInfo(h *handler, p jute.QuorumPacket) error {
 	if li.ConfigVersion > l.cfg.ConfigVersion {
 		return fmt.Errorf("%w: learner has config version 0x%x above the leader's 0x%x", ErrFollowerAhead, li.ConfigVersion, l.cfg.ConfigVersion)
 	}
+	// NB: collect first: dropConn edits l.order in place, so dropping
+	// while ranging over it would visit shifted and zeroed slots.
+	var stale []int64
 	for _, c := range l.order {
 		if o := l.handlers[c]; c != h.conn && o.sid == li.ServerID && o.phase != lpConnected {
-			l.dropConn(c, fmt.Sprintf("sid %d reconnected on conn %d", li.ServerID, h.conn))
+			stale = append(stale, c)
 		}
+	}
+	for _, c := range stale {
+		l.dropConn(c, fmt.Sprintf("sid %d reconnected on conn %d", li.ServerID, h.conn))
 	}
 	h.sid = li.ServerID
 	h.observer = p.Type == jute.PacketObserverInfo
