@@ -125,11 +125,14 @@ func newQuorumPeer(s *Server, db *store.DB) (*quorumPeer, error) {
 		return nil, fmt.Errorf("node: election transport: %w", err)
 	}
 	p.qcm = m
+	// NB: st first: loadEpochs fills st.accepted and st.current, which a
+	// later reset of st zeroed, so a restarted server proposed and voted
+	// epoch 0+1 and reused zxids of epochs it had already seen.
+	p.st = peerStatus{state: adminapi.StateLooking, zabPhase: adminapi.PhaseElection, leaderID: -1}
 	if err := p.loadEpochs(); err != nil {
 		_ = m.Close()
 		return nil, err
 	}
-	p.st = peerStatus{state: adminapi.StateLooking, zabPhase: adminapi.PhaseElection, leaderID: -1}
 	return p, nil
 }
 
