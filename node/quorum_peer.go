@@ -283,12 +283,20 @@ func (p *quorumPeer) electionLoop(ctx context.Context) {
 	}
 	t := time.NewTicker(time.Duration(cfg.TickMs) * time.Millisecond)
 	defer t.Stop()
+	looking := false
+	var late lateVotes // quorum_latevotes.go
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case st := <-p.elecStart:
 			e.Start(st.lastZxid, st.epoch)
+			looking = true
+			for _, n := range late.take(e.LogicalClock()) {
+				if err := e.Step(n); err != nil {
+					p.log.Debug("replayed notification refused", "from", n.Sid, "err", err)
+				}
+			}
 		case ep := <-p.elecVote:
 			e.UpdateElectionVote(ep)
 		case <-t.C:
@@ -303,6 +311,9 @@ func (p *quorumPeer) electionLoop(ctx context.Context) {
 				continue
 			}
 			n.Sid = m.Sid
+			if !looking {
+				late.keep(n)
+			}
 			if err := e.Step(n); err != nil {
 				p.log.Debug("notification refused", "from", m.Sid, "err", err)
 			}
@@ -318,6 +329,7 @@ func (p *quorumPeer) electionLoop(ctx context.Context) {
 			}
 		}
 		if rd.Decision != nil {
+			looking, late = false, lateVotes{}
 			select {
 			case p.elecDecide <- *rd.Decision:
 			default:
