@@ -41,12 +41,16 @@ var zkCliScript = []string{
 	"stat /missing",
 	"delete /cli",
 	"delete /cli/kid",
-	// NB: deleteall on a tree it may not delete is left out on purpose:
-	// zkCli's ZKUtil.deleteInBatch releases its semaphore before recording
-	// the failure, so whether it prints "Failed to delete some node(s)" is a
+	// NB: deleteall runs on a tree it may delete. On /cli (read-only for
+	// everyone now, so not even setAcl can open it again) zkCli's
+	// ZKUtil.deleteInBatch releases its semaphore before recording the
+	// failure, so whether it prints "Failed to delete some node(s)" is a
 	// client-side race, against Apache ZooKeeper as much as against zkctl.
-	"setAcl /cli world:anyone:cdrwa",
-	"deleteall /cli",
+	"create /tree t",
+	"create /tree/a",
+	"create /tree/a/b",
+	"create /tree/c",
+	"deleteall /tree",
 	"ls /",
 	"quit",
 }
