@@ -2,8 +2,6 @@ package tests
 
 import (
 	"fmt"
-	"math/rand"
-	"net"
 	"os"
 	"os/exec"
 	"regexp"
@@ -12,31 +10,7 @@ import (
 	"time"
 
 	"github.com/zkctl/zkctl/internal/zkproc"
-	"github.com/zkctl/zkctl/launcher"
 )
-
-// freeBase finds a base port whose whole launcher layout is free.
-func freeBase(t *testing.T) int {
-	t.Helper()
-	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
-	for attempt := 0; attempt < 50; attempt++ {
-		base := 30000 + rng.Intn(20000)
-		ok := true
-		for p := base; p < base+launcher.PortSpan && ok; p += 7 {
-			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
-			if err != nil {
-				ok = false
-				break
-			}
-			l.Close()
-		}
-		if ok {
-			return base
-		}
-	}
-	t.Fatal("no free port range for the launcher")
-	return 0
-}
 
 type tmux struct {
 	t       *testing.T
@@ -97,7 +71,10 @@ func TestDashboard_KillLeaderKeyInTmux(t *testing.T) {
 	bin := zkproc.Build(t)
 	dir := t.TempDir()
 	x := tmux{t: t, session: fmt.Sprintf("zkctl-e2e-%d", os.Getpid())}
-	cmdline := fmt.Sprintf("TERM=xterm-256color %s up 3 --dir %s --name e2e --base-port %d", bin, dir, freeBase(t))
+	errLog := dir + "/up.stderr"
+	// Keep the pane open after zkctl exits so that a failure can be read.
+	cmdline := fmt.Sprintf("TERM=xterm-256color %s up 3 --dir %s --name e2e --base-port %d 2>%s; echo zkctl-exited $?; sleep 30",
+		bin, dir, freeBasePort(t), errLog)
 	x.run("new-session", "-d", "-s", x.session, "-x", "140", "-y", "45", cmdline)
 	t.Cleanup(func() {
 		// Quit through the dashboard so the launcher stops its servers;
@@ -105,19 +82,17 @@ func TestDashboard_KillLeaderKeyInTmux(t *testing.T) {
 		_ = exec.Command("tmux", "send-keys", "-t", x.session, "q").Run()
 		time.Sleep(200 * time.Millisecond)
 		_ = exec.Command("tmux", "send-keys", "-t", x.session, "y").Run()
-		deadline := time.Now().Add(15 * time.Second)
-		for time.Now().Before(deadline) {
-			if exec.Command("tmux", "has-session", "-t", x.session).Run() != nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
+		// zkctl prints zkctl-exited once it has stopped its servers.
+		if s, ok := x.waitScreen(15*time.Second, func(s string) bool { return strings.Contains(s, "zkctl-exited") }); ok && !strings.Contains(s, "zkctl-exited 0") {
+			t.Errorf("zkctl up did not exit cleanly after q, y:\n%s", s)
 		}
 		_ = exec.Command("tmux", "kill-session", "-t", x.session).Run()
 	})
 
 	s, ok := x.waitScreen(20*time.Second, func(s string) bool { return strings.Contains(s, "zkctl e2e") })
 	if !ok {
-		t.Fatalf("dashboard did not open:\n%s", s)
+		stderr, _ := os.ReadFile(errLog)
+		t.Fatalf("dashboard did not open:\n%s\nstderr of zkctl up:\n%s", s, stderr)
 	}
 	s, ok = x.waitScreen(30*time.Second, func(s string) bool { return leaderOnScreen(s) != "" && strings.Contains(s, "quorum 3/3") })
 	if !ok {
