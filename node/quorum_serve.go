@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/zkctl/zkctl/adminapi"
-	"github.com/zkctl/zkctl/node/status"
 	"github.com/zkctl/zkctl/store"
 )
 
@@ -65,17 +64,8 @@ func (s *Server) startQuorum(ctx context.Context) error {
 		_ = s.ln.Close()
 		_ = p.qcm.Close()
 	})
-	if s.cfg.AdminEnableServer {
-		aaddr := net.JoinHostPort(s.cfg.AdminServerAddress, strconv.Itoa(s.cfg.AdminServerPort))
-		bound, err := status.ServeAdmin(s.ctx, aaddr, status.NewAdminHandler(s, s.log))
-		if err != nil {
-			s.cancel()
-			s.wg.Wait()
-			_ = db.Close()
-			return fmt.Errorf("node: %w", err)
-		}
-		s.adminAddr = bound
-		s.log.Info("admin server listening", "addr", bound.String())
+	if err := s.startAdmin(db); err != nil {
+		return err
 	}
 	s.events.Add("state", adminapi.StateLooking, "ensemble member started, election port "+p.qcm.Addr())
 	s.log.Info("ensemble member started", "myid", s.cfg.MyID, "client", ln.Addr().String(), "election", p.qcm.Addr(),

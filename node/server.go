@@ -237,17 +237,8 @@ func (s *Server) Start(ctx context.Context) error {
 		<-s.ctx.Done()
 		_ = s.ln.Close()
 	})
-	if s.cfg.AdminEnableServer {
-		addr := net.JoinHostPort(s.cfg.AdminServerAddress, strconv.Itoa(s.cfg.AdminServerPort))
-		bound, err := status.ServeAdmin(s.ctx, addr, status.NewAdminHandler(s, s.log))
-		if err != nil {
-			s.cancel()
-			s.wg.Wait()
-			_ = db.Close()
-			return fmt.Errorf("node: %w", err)
-		}
-		s.adminAddr = bound
-		s.log.Info("admin server listening", "addr", bound.String())
+	if err := s.startAdmin(db); err != nil {
+		return err
 	}
 	s.events.Add("state", adminapi.StateStandalone, "serving clients on "+ln.Addr().String())
 	s.log.Info("serving clients", "addr", ln.Addr().String(), "zxid", hexID(last),
@@ -469,4 +460,23 @@ func (s *Server) expireLoop() {
 			s.submitInternal(&Request{SessionID: sid, Type: jute.OpCloseSession, rec: emptyRecord{}})
 		}
 	}
+}
+
+// startAdmin starts the AdminServer when the configuration enables it. On
+// failure it stops what Start began and closes db.
+func (s *Server) startAdmin(db Database) error {
+	if !s.cfg.AdminEnableServer {
+		return nil
+	}
+	addr := net.JoinHostPort(s.cfg.AdminServerAddress, strconv.Itoa(s.cfg.AdminServerPort))
+	bound, err := status.ServeAdmin(s.ctx, addr, status.NewAdminHandler(s, s.log))
+	if err != nil {
+		s.cancel()
+		s.wg.Wait()
+		_ = db.Close()
+		return fmt.Errorf("node: %w", err)
+	}
+	s.adminAddr = bound
+	s.log.Info("admin server listening", "addr", bound.String())
+	return nil
 }

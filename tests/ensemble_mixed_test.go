@@ -13,30 +13,11 @@ import (
 // (srvr's Mode line, which both implementations answer).
 func waitModes(t *testing.T, srvs []*zkproc.Instance, within time.Duration) *zkproc.Instance {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	var modes []string
-	for time.Now().Before(deadline) {
-		modes = modes[:0]
-		var lead *zkproc.Instance
-		leaders, followers := 0, 0
-		for _, s := range srvs {
-			m := s.Mode()
-			modes = append(modes, s.Name()+"="+m)
-			switch m {
-			case "leader":
-				leaders++
-				lead = s
-			case "follower":
-				followers++
-			}
-		}
-		if leaders == 1 && leaders+followers == len(srvs) {
-			return lead
-		}
-		time.Sleep(100 * time.Millisecond)
+	lead, modes := waitSrvrModes(srvs, within)
+	if lead == nil {
+		t.Fatalf("no leader with all followers within %v: %v", within, modes)
 	}
-	t.Fatalf("no leader with all followers within %v: %v", within, modes)
-	return nil
+	return lead
 }
 
 // Mixed ensembles of Apache ZooKeeper 3.8 and zkctl elect a leader and
