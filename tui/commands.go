@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -78,5 +79,24 @@ func fetchLauncherEvents(feed eventFeed, since uint64, timeout time.Duration) te
 		defer cancel()
 		evs, last := feed.Events(ctx, since, 0)
 		return launcherEventsMsg{events: evs, last: last}
+	}
+}
+
+// gather runs the fetches of one poll round concurrently and delivers their
+// answers as one roundMsg. Each fetch is bounded by the request timeout, so
+// a dead server delays the round by at most that.
+func gather(cmds ...tea.Cmd) tea.Cmd {
+	return func() tea.Msg {
+		msgs := make([]tea.Msg, len(cmds))
+		var wg sync.WaitGroup
+		for i, c := range cmds {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				msgs[i] = c()
+			}()
+		}
+		wg.Wait()
+		return roundMsg{msgs: msgs}
 	}
 }

@@ -143,6 +143,13 @@ func (m Model) Init() tea.Cmd {
 // pollNow returns the fetches of one poll round plus the next tick of the
 // current generation. It bumps each node's sequence number.
 func (m *Model) pollNow() []tea.Cmd {
+	fetches := m.fetches()
+	return []tea.Cmd{gather(fetches...), pollTick(m.gen, m.every)}
+}
+
+// fetches returns the requests of one poll round; it bumps each node's
+// sequence number so that late answers of older rounds can be dropped.
+func (m *Model) fetches() []tea.Cmd {
 	cmds := make([]tea.Cmd, 0, 2*len(m.nodes)+2)
 	for i := range m.nodes {
 		m.nodes[i].seq++
@@ -157,7 +164,6 @@ func (m *Model) pollNow() []tea.Cmd {
 			cmds = append(cmds, fetchLauncherEvents(feed, m.launcherSeq, m.cfg.RequestTimeout))
 		}
 	}
-	cmds = append(cmds, pollTick(m.gen, m.every))
 	return cmds
 }
 
@@ -175,6 +181,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.sample()
 		cmds := m.pollNow()
 		return m, tea.Batch(cmds...)
+	case roundMsg:
+		// One Update (and one View) per poll round instead of one per answer.
+		var mm tea.Model = m
+		for _, sub := range msg.msgs {
+			mm, _ = mm.Update(sub)
+		}
+		return mm, nil
 	case statusMsg:
 		m.applyStatus(msg)
 		return m, nil

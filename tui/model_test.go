@@ -431,3 +431,17 @@ func TestLauncherEvents_MergedOnceAndFiltered(t *testing.T) {
 		t.Fatalf("merged launcher events wrong: %+v", got)
 	}
 }
+
+func TestRoundMsg_AppliesEveryAnswerOnce(t *testing.T) {
+	m := newTestModel(t, 2, nil)
+	round := roundMsg{msgs: []tea.Msg{
+		statusMsg{node: 0, seq: 1, peer: peer(1, adminapi.StateLeading, 1, 1, 3), at: t0},
+		statusMsg{node: 1, seq: 1, peer: peer(2, adminapi.StateFollowing, 1, 1, 3), at: t0},
+		eventsMsg{node: 1, events: []adminapi.Event{{Seq: 4, TimeUnixMs: t0.UnixMilli(), Kind: "sync", Message: "DIFF"}}},
+	}}
+	mm, cmd := m.Update(round)
+	got := mm.(Model)
+	if cmd != nil || got.nodes[0].last == nil || got.nodes[1].last.State != adminapi.StateFollowing || got.nodes[1].eventSeq != 4 {
+		t.Fatalf("round not applied: %+v", got.nodes)
+	}
+}

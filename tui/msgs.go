@@ -1,6 +1,7 @@
 package tui
 
 import (
+	tea "github.com/charmbracelet/bubbletea"
 	"time"
 
 	"github.com/zkctl/zkctl/adminapi"
@@ -61,3 +62,6 @@ type launcherEventsMsg struct {
 	events []launcher.Event
 	last   uint64
 }
+
+// roundMsg carries every answer of one poll round.
+type roundMsg struct{ msgs []tea.Msg }
