@@ -165,8 +165,13 @@ type NodeStatus struct {
 	Zxid     int64  `json:"zxid"`
 	Epoch    int64  `json:"epoch"`
 	LeaderID int64  `json:"leader_id"`
+	// ClientPort is the port clients are given: the node's client proxy
+	// with --proxy-clients, else the server's own client port.
+	ClientPort int `json:"client_port"`
+	// ServerClientPort is the server's own client port (equal to
+	// ClientPort without --proxy-clients).
+	ServerClientPort int `json:"server_client_port"`
 	// Ports of the server itself (not of the proxies).
-	ClientPort   int `json:"client_port"`
 	AdminPort    int `json:"admin_port"`
 	QuorumPort   int `json:"quorum_port"`
 	ElectionPort int `json:"election_port"`
@@ -185,6 +190,10 @@ type ClusterStatus struct {
 	Nodes  []NodeStatus `json:"nodes"`
 	// Links lists every directed link between two servers.
 	Links []LinkState `json:"links"`
+	// ClientLinks lists, with --proxy-clients, both directions between the
+	// clients (ClientsID) and every server: which faults touch them is
+	// documented in clientlinks.go. Empty without --proxy-clients.
+	ClientLinks []LinkState `json:"client_links,omitempty"`
 }
 
 // Controller drives a cluster. *Launcher implements it in-process and

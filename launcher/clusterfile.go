@@ -32,11 +32,14 @@ type NodeFile struct {
 	ID       int  `json:"id"`
 	Observer bool `json:"observer"`
 	// PID is the current process id (0 when not running).
-	PID          int `json:"pid"`
-	ClientPort   int `json:"client_port"`
-	AdminPort    int `json:"admin_port"`
-	QuorumPort   int `json:"quorum_port"`
-	ElectionPort int `json:"election_port"`
+	PID int `json:"pid"`
+	// ClientPort is the port clients are given (the client proxy with
+	// --proxy-clients); ServerClientPort is the server's own.
+	ClientPort       int `json:"client_port"`
+	ServerClientPort int `json:"server_client_port"`
+	AdminPort        int `json:"admin_port"`
+	QuorumPort       int `json:"quorum_port"`
+	ElectionPort     int `json:"election_port"`
 	// ClientProxyPort is set with --proxy-clients.
 	ClientProxyPort int    `json:"client_proxy_port,omitempty"`
 	Config          string `json:"config"`

@@ -164,8 +164,15 @@ func (c Config) zooCfg(id int, dataDir string) string {
 			if c.isObserver(j) {
 				role = "observer"
 			}
+			// A server's own ";client" part must be the port it binds; the
+			// others name what clients are given (their client proxies
+			// with ProxyClients), e.g. in the /zookeeper/config znode.
+			cp := lay.Node(j).Client
+			if c.ProxyClients && j != id {
+				cp = lay.Node(j).ClientProxy
+			}
 			lines = append(lines, kv{"server." + strconv.Itoa(j),
-				fmt.Sprintf("127.0.0.1:%d:%d:%s;127.0.0.1:%d", q, e, role, lay.Node(j).Client)})
+				fmt.Sprintf("127.0.0.1:%d:%d:%s;127.0.0.1:%d", q, e, role, cp)})
 		}
 	}
 	ov, _ := parseOverrides(c.Overrides)
@@ -183,6 +190,9 @@ func (c Config) zooCfg(id int, dataDir string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# zoo.cfg of node %d in cluster %s, written by zkctl up; rewritten at every start.\n", id, c.Name)
 	fmt.Fprintf(&b, "# server.N lines other than this node's point at zkctl's link proxies for %d->N.\n", id)
+	if c.ProxyClients && c.ensemble() {
+		fmt.Fprintf(&b, "# With --proxy-clients their ;client parts name zkctl's client proxies.\n")
+	}
 	for _, l := range lines {
 		fmt.Fprintf(&b, "%s=%s\n", l.k, l.v)
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -116,6 +117,7 @@ func (l *Launcher) applyLinks(a Action) {
 			}
 		}
 	}
+	l.applyClientLinks(a)
 }
 
 // linkStates lists every directed link, ordered by from then to.
@@ -124,12 +126,7 @@ func (l *Launcher) linkStates() []LinkState {
 	defer l.linkMu.Unlock()
 	out := make([]LinkState, 0, len(l.links))
 	for k, d := range l.links {
-		st := d.State()
-		ls := LinkState{From: k[0], To: k[1], Mode: st.Mode.String()}
-		if st.Mode == linkproxy.Slow {
-			ls.Delay, ls.Jitter = st.Delay, st.Jitter
-		}
-		out = append(out, ls)
+		out = append(out, linkState(k[0], k[1], d.State()))
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].From != out[j].From {
@@ -140,15 +137,22 @@ func (l *Launcher) linkStates() []LinkState {
 	return out
 }
 
-// nodeFaults summarises the faults touching node id as short marks.
-func nodeFaults(id int, paused bool, links []LinkState) []string {
+// nodeFaults summarises the faults touching node id as short marks; a node
+// whose server and client links are all cut is "isolated".
+func nodeFaults(id int, paused bool, links, clientLinks []LinkState) []string {
 	var out []string
 	if paused {
 		out = append(out, "paused")
 	}
 	total, cut := 0, 0
 	var marks []string
-	for _, ls := range links {
+	end := func(n int) string {
+		if n == ClientsID {
+			return "clients"
+		}
+		return strconv.Itoa(n)
+	}
+	for _, ls := range append(slices.Clip(links), clientLinks...) {
 		if ls.From != id && ls.To != id {
 			continue
 		}
@@ -156,11 +160,11 @@ func nodeFaults(id int, paused bool, links []LinkState) []string {
 		switch ls.Mode {
 		case ModeCut:
 			cut++
-			marks = append(marks, fmt.Sprintf("cut %d->%d", ls.From, ls.To))
+			marks = append(marks, fmt.Sprintf("cut %s->%s", end(ls.From), end(ls.To)))
 		case ModeSlow:
-			marks = append(marks, fmt.Sprintf("slow %d->%d %s", ls.From, ls.To, fmtDur(ls.Delay)))
+			marks = append(marks, fmt.Sprintf("slow %s->%s %s", end(ls.From), end(ls.To), fmtDur(ls.Delay)))
 		case ModeReject:
-			marks = append(marks, fmt.Sprintf("reject %d->%d", ls.From, ls.To))
+			marks = append(marks, fmt.Sprintf("reject %s->%s", end(ls.From), end(ls.To)))
 		}
 	}
 	if total > 0 && cut == total {

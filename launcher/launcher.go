@@ -45,6 +45,9 @@ type Launcher struct {
 
 	linkMu sync.Mutex
 	links  map[[2]int]*linkproxy.Direction // direction from->to
+	// clientLinks are the directions between the clients and each server
+	// (only with ProxyClients); see clientlinks.go.
+	clientLinks map[int]clientLink
 
 	proxies []*linkproxy.Proxy
 	control net.Listener
@@ -105,6 +108,9 @@ func New(cfg Config) (*Launcher, error) {
 			}
 		}
 	}
+	if cfg.ProxyClients {
+		l.clientLinks = newClientLinks(cfg.ids(), rng)
+	}
 	return l, nil
 }
 
@@ -150,7 +156,11 @@ func (l *Launcher) supervisorEmit(kind string, node int, format string, args ...
 	if n := l.node(node); n != nil {
 		switch kind {
 		case "started":
-			msg += fmt.Sprintf(" (client %d, admin %d, quorum %d, election %d)", n.ports.Client, n.ports.Admin, n.ports.Quorum, n.ports.Election)
+			if l.cfg.ProxyClients {
+				msg += fmt.Sprintf(" (clients through proxy %d to client %d, admin %d, quorum %d, election %d)", n.ports.ClientProxy, n.ports.Client, n.ports.Admin, n.ports.Quorum, n.ports.Election)
+			} else {
+				msg += fmt.Sprintf(" (client %d, admin %d, quorum %d, election %d)", n.ports.Client, n.ports.Admin, n.ports.Quorum, n.ports.Election)
+			}
 		case "crashed":
 			if tail := tailLines(n.logPath, 5); len(tail) > 0 {
 				msg += "; last lines of " + n.logPath + ":\n    " + strings.Join(tail, "\n    ")
@@ -338,10 +348,15 @@ func (l *Launcher) startProxies() {
 				Prefix: electionHandshakePrefix(fmt.Sprintf("127.0.0.1:%d", l.layout.ElectionProxy(u.to, u.from))),
 			}
 		case kindClientProxy:
+			cl, ok := l.clientLinks[u.from]
+			if !ok {
+				pp.ln.Close()
+				continue
+			}
 			cfg = linkproxy.Config{
 				Name:    fmt.Sprintf("client %d", u.from),
 				Target:  fmt.Sprintf("127.0.0.1:%d", l.layout.Node(u.from).Client),
-				Forward: linkproxy.NewDirection(nil), Back: linkproxy.NewDirection(nil),
+				Forward: cl.toServer, Back: cl.toClients,
 			}
 		default:
 			pp.ln.Close()
@@ -388,6 +403,15 @@ func (l *Launcher) command(n *nodeInfo) ([]string, error) {
 	return []string{exe, "server", "--config", n.cfgPath}, nil
 }
 
+// clientPort is the port clients are given for node n: its client proxy
+// with ProxyClients, else its own client port.
+func (l *Launcher) clientPort(n *nodeInfo) int {
+	if l.cfg.ProxyClients {
+		return n.ports.ClientProxy
+	}
+	return n.ports.Client
+}
+
 func (l *Launcher) node(id int) *nodeInfo {
 	for i := range l.nodes {
 		if l.nodes[i].id == id {
@@ -416,8 +440,8 @@ func (l *Launcher) writeClusterFile(ctx context.Context) error {
 	}
 	l.cf.Nodes = l.cf.Nodes[:0]
 	for _, n := range l.nodes {
-		nf := NodeFile{ID: n.id, Observer: n.observer, PID: pids[n.id], ClientPort: n.ports.Client, AdminPort: n.ports.Admin,
-			QuorumPort: n.ports.Quorum, ElectionPort: n.ports.Election, Config: n.cfgPath, Log: n.logPath}
+		nf := NodeFile{ID: n.id, Observer: n.observer, PID: pids[n.id], ClientPort: l.clientPort(&n), ServerClientPort: n.ports.Client,
+			AdminPort: n.ports.Admin, QuorumPort: n.ports.Quorum, ElectionPort: n.ports.Election, Config: n.cfgPath, Log: n.logPath}
 		if l.cfg.ProxyClients {
 			nf.ClientProxyPort = n.ports.ClientProxy
 		}
@@ -485,13 +509,13 @@ func (l *Launcher) Status(ctx context.Context) (ClusterStatus, error) {
 	if err != nil {
 		return ClusterStatus{}, err
 	}
-	links := l.linkStates()
-	st := ClusterStatus{Name: l.cfg.Name, Dir: l.dir, Links: links}
+	links, clientLinks := l.linkStates(), l.clientLinkStates()
+	st := ClusterStatus{Name: l.cfg.Name, Dir: l.dir, Links: links, ClientLinks: clientLinks}
 	now := time.Now()
 	for _, r := range rows {
 		n := l.node(r.ID)
 		ns := NodeStatus{ID: r.ID, Observer: n.observer, PID: r.PID, Running: r.Running, Paused: r.Paused, ExitCode: r.ExitCode,
-			ClientPort: n.ports.Client, AdminPort: n.ports.Admin, QuorumPort: n.ports.Quorum, ElectionPort: n.ports.Election,
+			ClientPort: l.clientPort(n), ServerClientPort: n.ports.Client, AdminPort: n.ports.Admin, QuorumPort: n.ports.Quorum, ElectionPort: n.ports.Election,
 			LastSeenMs: -1, LeaderID: -1}
 		if l.poll != nil {
 			if ps, ok := l.poll.get(r.ID); ok && r.Running {
@@ -504,7 +528,7 @@ func (l *Launcher) Status(ctx context.Context) (ClusterStatus, error) {
 		if !r.Running && r.ExitCode != nil {
 			ns.LogTail = tailLines(n.logPath, 10)
 		}
-		ns.Faults = nodeFaults(r.ID, r.Paused, links)
+		ns.Faults = nodeFaults(r.ID, r.Paused, links, clientLinks)
 		st.Nodes = append(st.Nodes, ns)
 	}
 	if l.poll != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand"
 	"net"
 	"net/http"
@@ -57,6 +58,18 @@ func fakeServer(cfgPath string) {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fake server:", err)
 		os.Exit(3)
+	}
+	// The client port echoes what it reads, for the client proxy tests.
+	if cl, err := net.Listen("tcp", "127.0.0.1:"+kv["clientPort"]); err == nil {
+		go func() {
+			for {
+				c, err := cl.Accept()
+				if err != nil {
+					return
+				}
+				go func() { defer c.Close(); io.Copy(c, c) }()
+			}
+		}()
 	}
 	fmt.Println("fake server", myid, "listening on", ln.Addr())
 	sig := make(chan os.Signal, 1)
