@@ -16,11 +16,25 @@ type History interface {
 	// proposals, ascending by zxid); it may be empty.
 	CommittedLog() []Proposal
 	// LogSince returns what 3.8's getProposalsFromTxnLog(peerZxid, sizeLimit)
-	// yields: the on-disk log from the first record of the newest log file
-	// whose first zxid is below peerZxid, or nil when the log cannot serve
-	// (see SyncInput.DiskLog). It is called only when peerZxid is older
-	// than the committed log.
-	LogSince(peerZxid int64) []Proposal
+	// reads: the on-disk log from the first record of the newest log file
+	// whose first zxid is below peerZxid (nil proposals when the log cannot
+	// serve, see SyncInput.DiskLog) and the size of the log files after that
+	// one. When sizeLimit > 0 and that size exceeds it, the proposals may be
+	// left unread: the leader will not use them. It is called only when
+	// peerZxid is older than the committed log.
+	LogSince(peerZxid, sizeLimit int64) DiskLog
+	// SnapshotBytes is the size of the newest snapshot file (0 when none),
+	// the base of the snapshotSizeFactor limit.
+	SnapshotBytes() int64
+}
+
+// DiskLog is what History.LogSince read from the on-disk txn log.
+type DiskLog struct {
+	// Proposals are the logged txns, ascending (SyncInput.DiskLog).
+	Proposals []Proposal
+	// StorageBytes is the summed size of the log files after the one the
+	// proposals start in (SyncInput.DiskLogBytes).
+	StorageBytes int64
 }
 
 // Config configures a Leader.
@@ -46,6 +60,11 @@ type Config struct {
 	// ForceSnap and DiskSyncDisabled tune the sync choice (see SyncInput).
 	ForceSnap        bool
 	DiskSyncDisabled bool
+	// SnapshotSizeFactor is zookeeper.snapshotSizeFactor: a DIFF from the
+	// on-disk log may cover at most factor × the newest snapshot's size of
+	// log files (TxnLogSizeLimit). Negative disables DIFF from the on-disk
+	// log; 0 means no limit. Drivers pass DefaultSnapshotSizeFactor.
+	SnapshotSizeFactor float64
 	// Logger receives log lines; nil discards them.
 	Logger Logger
 }
@@ -499,8 +518,16 @@ func (l *Leader) startSync(h *handler) {
 	if len(in.Committed) > 0 {
 		minC = in.Committed[0].Zxid
 	}
+	limit := TxnLogSizeLimit(hist.SnapshotBytes(), l.cfg.SnapshotSizeFactor)
+	if limit < 0 {
+		in.DiskSyncDisabled = true
+	}
 	if in.PeerLastZxid < minC && !in.DiskSyncDisabled && !in.ForceSnap {
-		in.DiskLog = hist.LogSince(in.PeerLastZxid)
+		dl := hist.LogSince(in.PeerLastZxid, limit)
+		in.DiskLog, in.DiskLogBytes, in.DiskSizeLimit = dl.Proposals, dl.StorageBytes, limit
+		if !in.diskLogUsable() {
+			l.infof("sync sid=%d: txn log size %d exceeds sizeLimit %d, not diffing from the on-disk log", h.sid, dl.StorageBytes, limit)
+		}
 	}
 	plan := DecideSync(in)
 	h.mode = plan.Mode

@@ -8,9 +8,10 @@ import (
 
 type fakeHistory struct{}
 
-func (fakeHistory) LastProcessedZxid() int64  { return 0x100000002 }
-func (fakeHistory) CommittedLog() []Proposal  { return nil }
-func (fakeHistory) LogSince(int64) []Proposal { return nil }
+func (fakeHistory) LastProcessedZxid() int64      { return 0x100000002 }
+func (fakeHistory) CommittedLog() []Proposal      { return nil }
+func (fakeHistory) LogSince(int64, int64) DiskLog { return DiskLog{} }
+func (fakeHistory) SnapshotBytes() int64          { return 0 }
 
 // FuzzStep feeds arbitrary packet sequences to a leader and a learner: bad
 // input must give an error, never a panic.

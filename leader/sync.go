@@ -54,6 +54,40 @@ type SyncInput struct {
 	ForceSnap bool
 	// DiskSyncDisabled is a negative zookeeper.snapshotSizeFactor: rule 5 is off.
 	DiskSyncDisabled bool
+	// DiskLogBytes is 3.8's FileTxnIterator.getStorageSize for DiskLog: the
+	// summed size of the log files after the one the iterator starts in.
+	DiskLogBytes int64
+	// DiskSizeLimit is 3.8's calculateTxnLogSizeLimit (see TxnLogSizeLimit):
+	// when positive and DiskLogBytes exceeds it, the on-disk log is not used
+	// (rule 5 falls back to SNAP). Zero means no limit.
+	DiskSizeLimit int64
+}
+
+// DefaultSnapshotSizeFactor is zookeeper.snapshotSizeFactor's default.
+const DefaultSnapshotSizeFactor = 0.33
+
+// TxnLogSizeLimit is 3.8's ZKDatabase.calculateTxnLogSizeLimit: the most log
+// bytes a DIFF from the on-disk log may cover, factor × the size of the
+// newest snapshot, truncated to an integer. A negative factor disables DIFF
+// from the on-disk log (-1); a factor above 1 is reset to the default, as
+// 3.8 does. A result of 0 (no snapshot, or factor 0) means no limit.
+func TxnLogSizeLimit(snapshotBytes int64, factor float64) int64 {
+	if factor < 0 {
+		return -1
+	}
+	if factor > 1 {
+		factor = DefaultSnapshotSizeFactor
+	}
+	if snapshotBytes <= 0 {
+		return 0
+	}
+	return int64(float64(snapshotBytes) * factor)
+}
+
+// diskLogUsable reports whether rule 5 may read DiskLog: it is not over the
+// size limit (3.8's getProposalsFromTxnLog yields nothing then).
+func (in SyncInput) diskLogUsable() bool {
+	return in.DiskSizeLimit <= 0 || in.DiskLogBytes <= in.DiskSizeLimit
 }
 
 // SyncPlan is the outcome of the choice: the packets to queue for the
@@ -144,7 +178,9 @@ func (p *planner) queueCommitted(items []Proposal, peerZxid int64, maxZxid int64
 // forced SNAP; peer == L → empty DIFF; peer beyond the committed log (and not
 // an epoch start) → TRUNC(max); peer inside the committed log → proposals
 // from it; peer before it → the on-disk log then the committed log, SNAP if
-// there is a gap; anything else, or no DIFF/TRUNC queued → SNAP.
+// there is a gap or when the log files to read exceed DiskSizeLimit
+// (snapshotSizeFactor × snapshot size); anything else, or no DIFF/TRUNC
+// queued → SNAP.
 func DecideSync(in SyncInput) SyncPlan {
 	peer := in.PeerLastZxid
 	L := in.LastProcessed
@@ -169,6 +205,9 @@ func DecideSync(in SyncInput) SyncPlan {
 		needSnap = false
 	case peer < minC && !in.DiskSyncDisabled:
 		disk := in.DiskLog
+		if !in.diskLogUsable() {
+			disk = nil
+		}
 		if len(disk) > 0 && disk[0].Zxid > peer {
 			disk = nil
 		}

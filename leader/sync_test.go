@@ -134,6 +134,30 @@ func TestDecideSync(t *testing.T) {
 			want: "DIFF point=0x100000007: DIFF(0x100000007) PROPOSAL(0x100000003) COMMIT(0x100000003) PROPOSAL(0x100000004) COMMIT(0x100000004) PROPOSAL(0x100000005) COMMIT(0x100000005) PROPOSAL(0x100000006) COMMIT(0x100000006) PROPOSAL(0x100000007) COMMIT(0x100000007)",
 		},
 		{
+			name: "rule5 on-disk log files over snapshotSizeFactor x snapshot size: SNAP",
+			in: SyncInput{PeerLastZxid: z(1, 2), LastProcessed: z(1, 7), Committed: props(span(1, 5, 7)...),
+				DiskLog: props(span(1, 1, 6)...), DiskLogBytes: 331, DiskSizeLimit: 330},
+			want: "SNAP point=0x100000007: SNAP(0x100000007)",
+		},
+		{
+			name: "rule5 on-disk log files exactly at the size limit: DIFF",
+			in: SyncInput{PeerLastZxid: z(1, 4), LastProcessed: z(1, 7), Committed: props(span(1, 5, 7)...),
+				DiskLog: props(span(1, 1, 6)...), DiskLogBytes: 330, DiskSizeLimit: 330},
+			want: "DIFF point=0x100000007: DIFF(0x100000007) PROPOSAL(0x100000005) COMMIT(0x100000005) PROPOSAL(0x100000006) COMMIT(0x100000006) PROPOSAL(0x100000007) COMMIT(0x100000007)",
+		},
+		{
+			name: "rule5 size limit 0 (no snapshot) means no limit: DIFF",
+			in: SyncInput{PeerLastZxid: z(1, 4), LastProcessed: z(1, 7), Committed: props(span(1, 5, 7)...),
+				DiskLog: props(span(1, 1, 6)...), DiskLogBytes: 1 << 40},
+			want: "DIFF point=0x100000007: DIFF(0x100000007) PROPOSAL(0x100000005) COMMIT(0x100000005) PROPOSAL(0x100000006) COMMIT(0x100000006) PROPOSAL(0x100000007) COMMIT(0x100000007)",
+		},
+		{
+			name: "rule4 ignores the on-disk size limit",
+			in: SyncInput{PeerLastZxid: z(1, 5), LastProcessed: z(1, 7), Committed: props(span(1, 5, 7)...),
+				DiskLogBytes: 1 << 40, DiskSizeLimit: 1},
+			want: "DIFF point=0x100000007: DIFF(0x100000007) PROPOSAL(0x100000006) COMMIT(0x100000006) PROPOSAL(0x100000007) COMMIT(0x100000007)",
+		},
+		{
 			name: "rule5 gap between the on-disk log and the committed log: SNAP",
 			in: SyncInput{PeerLastZxid: z(1, 2), LastProcessed: z(1, 9), Committed: props(span(1, 7, 9)...),
 				DiskLog: props(span(1, 1, 4)...)},
@@ -181,5 +205,26 @@ func TestDecideSync(t *testing.T) {
 				t.Errorf("DecideSync:\n got %s\nwant %s", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestTxnLogSizeLimit(t *testing.T) {
+	for _, tt := range []struct {
+		snap   int64
+		factor float64
+		want   int64
+	}{
+		{1000, 0.33, 330},
+		{1001, 0.33, 330}, // truncated like Java's (long) cast
+		{1000, 0, 0},      // factor 0: no limit
+		{0, 0.33, 0},      // no snapshot: no limit
+		{1000, -1, -1},    // negative: DIFF from the on-disk log disabled
+		{0, -0.5, -1},
+		{1000, 1, 1000},
+		{1000, 2.5, 330}, // above 1: reset to the default 0.33
+	} {
+		if got := TxnLogSizeLimit(tt.snap, tt.factor); got != tt.want {
+			t.Errorf("TxnLogSizeLimit(%d, %v) = %d, want %d", tt.snap, tt.factor, got, tt.want)
+		}
 	}
 }

@@ -155,6 +155,8 @@ func run(cp **zabtest.Cluster, line string) (string, error) {
 		n.AcceptedEpoch = num("accepted", n.AcceptedEpoch)
 		n.CurrentEpoch = num("current", n.CurrentEpoch)
 		n.Window = int(num("window", int64(n.Window)))
+		n.SnapBytes = num("snapbytes", n.SnapBytes)
+		n.LogBytes = num("logbytes", n.LogBytes)
 		if slices.Contains(pos, "nodisklog") {
 			n.NoDiskLog = true
 		}

@@ -12,54 +12,7 @@ import (
 	"github.com/zkctl/zkctl/adminapi"
 	"github.com/zkctl/zkctl/jute"
 	"github.com/zkctl/zkctl/leader"
-	"github.com/zkctl/zkctl/store"
 )
-
-// dbHistory is leader.History over the store.
-type dbHistory struct {
-	db *store.DB
-}
-
-// LastProcessedZxid implements leader.History.
-func (h dbHistory) LastProcessedZxid() int64 { return h.db.Tree().LastProcessedZxid() }
-
-// CommittedLog implements leader.History.
-func (h dbHistory) CommittedLog() []leader.Proposal {
-	_, _, txns := h.db.CommittedLog()
-	ps, err := leader.ProposalsFromTxns(txns)
-	if err != nil {
-		return nil
-	}
-	return ps
-}
-
-// maxDiskDiff bounds how many logged txns a DIFF from disk may carry.
-const maxDiskDiff = 100000
-
-// LogSince implements leader.History: the on-disk log from peerZxid on,
-// or nil when its first record is past peerZxid (continuity unproven).
-func (h dbHistory) LogSince(peerZxid int64) []leader.Proposal {
-	it, err := h.db.LogIterator(peerZxid)
-	if err != nil {
-		return nil
-	}
-	defer it.Close()
-	var out []leader.Proposal
-	for len(out) < maxDiskDiff {
-		payload, hdr, ok, err := it.Next()
-		if err != nil || !ok {
-			break
-		}
-		if len(out) == 0 && hdr.Zxid > peerZxid {
-			return nil
-		}
-		out = append(out, leader.Proposal{Zxid: hdr.Zxid, Data: payload})
-	}
-	if len(out) >= maxDiskDiff {
-		return nil
-	}
-	return out
-}
 
 // loggedTxns are txns this server logged but has not applied yet, in
 // zxid order; when a role ends they are applied ("fast-forward from the
@@ -117,6 +70,7 @@ func (p *quorumPeer) lead(parent context.Context) error {
 		ID: p.myid, Voters: p.voters, AcceptedEpoch: acc, CurrentEpoch: cur,
 		History: dbHistory{p.db}, InitLimit: p.cfg.InitLimit, SyncLimit: p.cfg.SyncLimit,
 		ConfigVersion: p.qvVer, NewLeaderData: []byte(p.qv), Logger: slogZabLogger{p.log},
+		SnapshotSizeFactor: leader.DefaultSnapshotSizeFactor,
 	})
 	if err != nil {
 		_ = ln.Close()

@@ -31,6 +31,9 @@ type Node struct {
 	LastProcessed int64
 	// NoDiskLog makes LogSince return nil (the on-disk log cannot serve).
 	NoDiskLog bool
+	// SnapBytes and LogBytes are the sizes History reports: the newest
+	// snapshot's and the log files' after the first one LogSince reads.
+	SnapBytes, LogBytes int64
 	// Window bounds the committed log (ZooKeeper's 500).
 	Window int
 
@@ -52,13 +55,17 @@ func (n *Node) CommittedLog() []leader.Proposal {
 	return slices.Clone(n.DB[from:])
 }
 
-// LogSince implements leader.History over the durable log, as one log file.
-func (n *Node) LogSince(peer int64) []leader.Proposal {
+// LogSince implements leader.History over the durable log, as one log file
+// followed by files of LogBytes in all.
+func (n *Node) LogSince(peer, _ int64) leader.DiskLog {
 	if n.NoDiskLog || len(n.Durable) == 0 || n.Durable[0].Zxid > peer {
-		return nil
+		return leader.DiskLog{StorageBytes: n.LogBytes}
 	}
-	return slices.Clone(n.Durable)
+	return leader.DiskLog{Proposals: slices.Clone(n.Durable), StorageBytes: n.LogBytes}
 }
+
+// SnapshotBytes implements leader.History.
+func (n *Node) SnapshotBytes() int64 { return n.SnapBytes }
 
 func (n *Node) lastLogged() int64 {
 	if len(n.Durable) == 0 {
@@ -147,7 +154,7 @@ func (c *Cluster) Elect(id int64) error {
 	l, err := leader.New(leader.Config{
 		ID: id, Voters: c.Voters, AcceptedEpoch: n.AcceptedEpoch, CurrentEpoch: n.CurrentEpoch,
 		History: n, InitLimit: c.InitLimit, SyncLimit: c.SyncLimit, NewLeaderData: []byte("version=0"),
-		Logger: logger{c},
+		SnapshotSizeFactor: leader.DefaultSnapshotSizeFactor, Logger: logger{c},
 	})
 	if err != nil {
 		return err
