@@ -27,15 +27,19 @@ type statusJSON struct {
 }
 
 type nodeStatusJSON struct {
-	ID         int      `json:"id"`
-	PID        int      `json:"pid"`
-	Running    bool     `json:"running"`
-	State      string   `json:"state"`
-	Zxid       string   `json:"zxid"`
-	Epoch      int64    `json:"epoch"`
-	ClientPort int      `json:"client_port"`
-	AdminPort  int      `json:"admin_port"`
-	Faults     []string `json:"faults"`
+	ID      int    `json:"id"`
+	PID     int    `json:"pid"`
+	Running bool   `json:"running"`
+	State   string `json:"state"`
+	Zxid    string `json:"zxid"`
+	Epoch   int64  `json:"epoch"`
+	// ClientPort is what clients connect to: the client proxy with
+	// `zkctl up --proxy-clients`, else the server's own client port,
+	// which ServerClientPort always is.
+	ClientPort       int      `json:"client_port"`
+	ServerClientPort int      `json:"server_client_port"`
+	AdminPort        int      `json:"admin_port"`
+	Faults           []string `json:"faults"`
 }
 
 func newStatusCommand() *cobra.Command {
@@ -72,7 +76,7 @@ func writeStatusJSON(w io.Writer, st launcher.ClusterStatus) error {
 			f = []string{}
 		}
 		out.Nodes = append(out.Nodes, nodeStatusJSON{ID: n.ID, PID: n.PID, Running: n.Running, State: n.State,
-			Zxid: fmt.Sprintf("0x%x", n.Zxid), Epoch: n.Epoch, ClientPort: n.ClientPort, AdminPort: n.AdminPort, Faults: f})
+			Zxid: fmt.Sprintf("0x%x", n.Zxid), Epoch: n.Epoch, ClientPort: n.ClientPort, ServerClientPort: n.ServerClientPort, AdminPort: n.AdminPort, Faults: f})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -105,11 +109,19 @@ func writeStatusTable(w io.Writer, st launcher.ClusterStatus) error {
 		if n.Observer {
 			id += "o"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t0x%x\t%d\t%d\t%s\n", id, n.PID, proc, state, n.Epoch, n.Zxid,
-			n.ClientPort, n.AdminPort, strings.Join(n.Faults, ","))
+		// With --proxy-clients: "proxy>server", e.g. 21041>21001.
+		client := fmt.Sprint(n.ClientPort)
+		if n.ServerClientPort != 0 && n.ServerClientPort != n.ClientPort {
+			client += fmt.Sprintf(">%d", n.ServerClientPort)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t0x%x\t%s\t%d\t%s\n", id, n.PID, proc, state, n.Epoch, n.Zxid,
+			client, n.AdminPort, strings.Join(n.Faults, ","))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if len(st.ClientLinks) > 0 {
+		fmt.Fprintln(w, "clients connect through the client proxies (CLIENT proxy>server); isolate, slow, reject and heal also act on them")
 	}
 	for _, n := range st.Nodes {
 		if !n.Running && len(n.LogTail) > 0 {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -56,7 +57,7 @@ func newUpCommand() *cobra.Command {
 	f.DurationVar(&o.tick, "tick", 500*time.Millisecond, "zoo.cfg tickTime")
 	f.StringArrayVar(&o.set, "set", nil, "zoo.cfg override key=value for every server (repeatable)")
 	f.StringVar(&o.script, "script", "", "chaos script to run once the cluster is up; exit status follows it")
-	f.BoolVar(&o.proxyClients, "proxy-clients", false, "put a proxy in front of every client port too")
+	f.BoolVar(&o.proxyClients, "proxy-clients", false, "give clients a proxy in front of every client port, so isolate/slow/reject/heal of a node also hit its clients")
 	f.DurationVar(&o.grace, "grace", 5*time.Second, "how long a stop waits after SIGTERM before SIGKILL")
 	f.Int64Var(&o.seed, "seed", 1, "seed of the link proxies' jitter")
 	return cmd
@@ -116,6 +117,16 @@ func runUp(cmd *cobra.Command, args []string, o upOptions) error {
 	l.SetLineRunner(runner)
 	fmt.Fprintf(out, "zkctl up: cluster %s in %s, control API %s (zkctl status --name %s; zkctl down --name %s)\n",
 		cfg.Name, l.Dir(), l.ControlAddr(), cfg.Name, cfg.Name)
+	csCtx, csCancel := context.WithTimeout(ctx, 5*time.Second)
+	cs, csErr := connectString(csCtx, l)
+	csCancel()
+	if csErr == nil {
+		via := ""
+		if cfg.ProxyClients {
+			via = " (client proxies)"
+		}
+		fmt.Fprintf(out, "zkctl up: clients connect to %s%s\n", cs, via)
+	}
 
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
@@ -205,6 +216,20 @@ func runUp(cmd *cobra.Command, args []string, o upOptions) error {
 	// Print what is left of the event stream (exits, "down").
 	pr.flush()
 	return result
+}
+
+// connectString lists the addresses clients are given, comma-separated in
+// node order: the client proxies with --proxy-clients.
+func connectString(ctx context.Context, c launcher.Controller) (string, error) {
+	st, err := c.Status(ctx)
+	if err != nil {
+		return "", fmt.Errorf("connect string: %w", err)
+	}
+	addrs := make([]string, 0, len(st.Nodes))
+	for _, n := range st.Nodes {
+		addrs = append(addrs, fmt.Sprintf("127.0.0.1:%d", n.ClientPort))
+	}
+	return strings.Join(addrs, ","), nil
 }
 
 // newLineRunner returns the launcher's one chaos-language runner: it
