@@ -66,7 +66,8 @@ func (p *quorumPeer) dialLeader(ctx context.Context, addr string) (net.Conn, err
 
 // learnerRead reads the leader's packets; after a SNAP packet it loads the
 // snapshot stream into the database before handing the packet on (the
-// driver is then idle, waiting for sync packets).
+// driver is then idle, waiting for sync packets). A read that waits longer
+// than learnerReadTimeout ends the stream with a timeout error.
 func (p *quorumPeer) learnerRead(ctx context.Context, nc net.Conn, out chan<- connEvent) {
 	br := bufio.NewReaderSize(nc, 64<<10)
 	send := func(ev connEvent) bool {
@@ -77,8 +78,9 @@ func (p *quorumPeer) learnerRead(ctx context.Context, nc net.Conn, out chan<- co
 			return false
 		}
 	}
+	synced := false
 	for {
-		_ = nc.SetReadDeadline(time.Now().Add(time.Duration(p.cfg.InitLimit) * p.tick))
+		_ = nc.SetReadDeadline(time.Now().Add(p.learnerReadTimeout(synced)))
 		pkt, err := readQuorumPacket(br, p.s.maxBuffer+1024)
 		if err == nil && pkt.Type == jute.PacketSnap {
 			err = p.loadSnap(br, pkt.Zxid)
@@ -87,10 +89,24 @@ func (p *quorumPeer) learnerRead(ctx context.Context, nc net.Conn, out chan<- co
 			send(connEvent{err: err})
 			return
 		}
+		if pkt.Type == jute.PacketNewLeader {
+			synced = true
+		}
 		if !send(connEvent{pkt: pkt}) {
 			return
 		}
 	}
+}
+
+// learnerReadTimeout is the learner socket's read timeout (§6.5, 3.8's
+// Learner SO_TIMEOUT): initLimit ticks from connect, syncLimit ticks once
+// NEWLEADER has arrived, so a follower notices a silent leader within
+// syncLimit ticks in broadcast.
+func (p *quorumPeer) learnerReadTimeout(synced bool) time.Duration {
+	if synced {
+		return time.Duration(p.cfg.SyncLimit) * p.tick
+	}
+	return time.Duration(p.cfg.InitLimit) * p.tick
 }
 
 // loadSnap replaces the database with the SNAP stream (§5.5).
