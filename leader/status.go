@@ -17,6 +17,9 @@ type Status struct {
 	LastCommitted int64
 	// Outstanding is the number of proposals waiting for a quorum.
 	Outstanding int
+	// PendingSyncs is the number of learners' syncs waiting for the
+	// proposals before them to commit (3.8's getNumPendingSyncs).
+	PendingSyncs int
 	// Learners has one row per learner connection, by sid.
 	Learners []adminapi.Learner
 }
@@ -37,7 +40,7 @@ func (p Phase) ZabPhase() string {
 // Status returns the leader's state and one row per learner. PingRTTMs is
 // left to the driver, which owns the clock.
 func (l *Leader) Status() Status {
-	s := Status{Phase: l.phase, Epoch: l.epoch, LastProposed: l.lastProposed, LastCommitted: l.lastCommitted, Outstanding: len(l.outstanding)}
+	s := Status{Phase: l.phase, Epoch: l.epoch, LastProposed: l.lastProposed, LastCommitted: l.lastCommitted, Outstanding: len(l.outstanding), PendingSyncs: len(l.pendingSyncs)}
 	for _, c := range l.order {
 		h := l.handlers[c]
 		row := adminapi.Learner{

@@ -151,7 +151,7 @@ func (p *quorumPeer) lead(parent context.Context) error {
 			if rd.StepDown != nil {
 				return fmt.Errorf("node: leadership ended: %w", rd.StepDown)
 			}
-			p.publishLeader(l, rtt)
+			p.publishLeader(l, rtt, syncs)
 			continue
 		}
 		var pipeOut <-chan *Request
@@ -168,7 +168,7 @@ func (p *quorumPeer) lead(parent context.Context) error {
 			return errRoleStopped
 		case <-ticker.C:
 			l.Tick()
-			p.publishLeader(l, rtt)
+			p.publishLeader(l, rtt, syncs)
 		case c := <-net.accepted:
 			conns[c.id] = c
 			l.Connect(c.id)
@@ -382,8 +382,10 @@ func (p *quorumPeer) expireSessions(pipe *rolePipe) {
 	}
 }
 
-// publishLeader copies the leader's status for the admin port.
-func (p *quorumPeer) publishLeader(l *leader.Leader, rtt map[int64]float64) {
+// publishLeader copies the leader's status for the admin port. Its
+// pending syncs are the learners' syncs waiting for a commit plus the
+// local clients' syncs waiting for a quorum's PING answers.
+func (p *quorumPeer) publishLeader(l *leader.Leader, rtt map[int64]float64, syncs *leaderSyncs) {
 	st := l.Status()
 	for i := range st.Learners {
 		st.Learners[i].PingRTTMs = rtt[st.Learners[i].ID]
@@ -392,5 +394,6 @@ func (p *quorumPeer) publishLeader(l *leader.Leader, rtt map[int64]float64) {
 		ps.zabPhase = st.Phase.ZabPhase()
 		ps.learners = st.Learners
 		ps.committed = st.LastCommitted
+		ps.pendingSyncs = st.PendingSyncs + len(syncs.held)
 	})
 }

@@ -73,6 +73,7 @@ type peerStatus struct {
 	electionStart time.Time
 	servingSince  time.Time             // leader: when it began serving clients
 	learnerConns  map[int64]learnerMeta // leader: connection facts by learner sid
+	pendingSyncs  int                   // leader: syncs waiting for a commit or a quorum round
 }
 
 // learnerMeta is what the leader knows of a learner's connection.
@@ -221,6 +222,7 @@ func (p *quorumPeer) setState(state, phase string, leader int64) {
 	if state == adminapi.StateLooking {
 		p.st.learners, p.st.syncMode = nil, ""
 		p.st.servingSince, p.st.learnerConns = time.Time{}, nil
+		p.st.pendingSyncs = 0
 	}
 	p.mu.Unlock()
 	if changed {

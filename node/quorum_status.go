@@ -72,6 +72,9 @@ func (p *quorumPeer) quorumInfo(lastZxid int64) status.QuorumInfo {
 		IsLeader: st.state == adminapi.StateLeading, LeaderID: st.leaderID, Voting: !p.observer,
 		LastZxid: lastZxid, Epoch: st.current, QuorumSize: len(p.voters), ObserverMasterID: -1,
 	}
+	if qi.IsLeader {
+		qi.PendingSyncs = st.pendingSyncs
+	}
 	if qi.IsLeader && !st.servingSince.IsZero() {
 		qi.LeaderUptime = time.Since(st.servingSince)
 	}
