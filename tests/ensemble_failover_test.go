@@ -165,6 +165,11 @@ func TestEnsembleZkctl_UncommittedProposalIsTruncated(t *testing.T) {
 	for _, f := range fs {
 		signal(t, f, syscall.SIGSTOP)
 	}
+	// NB: SIGSTOP takes effect asynchronously; a follower still running for
+	// a moment could ACK the proposal, which is then rightly committed.
+	for _, f := range fs {
+		waitStopped(t, f)
+	}
 	lastBefore := peerOf(lead).LastLoggedZxid
 	res := make(chan error, 1)
 	go func() {
