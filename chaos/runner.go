@@ -224,8 +224,9 @@ func (r *Runner) run(ctx context.Context, x exec, p *Program) error {
 			es = nil
 		}
 	}
+	asked := time.Now()
 	if st, err := x.c.Status(ctx); err == nil {
-		r.observe(st)
+		r.observe(st, asked)
 	}
 	mctx, stopMonitor := context.WithCancel(ctx)
 	var mwg sync.WaitGroup
@@ -257,8 +258,9 @@ func (r *Runner) run(ctx context.Context, x exec, p *Program) error {
 	}
 	stopMonitor()
 	mwg.Wait()
+	asked = time.Now()
 	if st, serr := x.c.Status(cctx); serr == nil {
-		r.observe(st)
+		r.observe(st, asked)
 	}
 	r.readEvents(cctx, es)
 	r.mu.Lock()
@@ -368,11 +370,12 @@ func stmtErr(s Stmt, err error) error {
 }
 
 func (r *Runner) status(ctx context.Context, x exec) (launcher.ClusterStatus, error) {
+	asked := time.Now()
 	st, err := x.c.Status(ctx)
 	if err != nil {
 		return st, fmt.Errorf("cluster status: %w", err)
 	}
-	r.observe(st)
+	r.observe(st, asked)
 	return st, nil
 }
 

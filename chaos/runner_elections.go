@@ -18,8 +18,14 @@ type leaderWatch struct {
 	pending, started bool
 }
 
-// observe feeds one status seen at now and returns a completed election, if any.
+// observe feeds one status asked for at now and returns a completed
+// election, if any. NB: statuses are fetched by the script and by the
+// monitor concurrently, so one asked for earlier can arrive later; it is
+// dropped, or an old "no leader" would fake an election (5 → 5).
 func (w *leaderWatch) observe(st launcher.ClusterStatus, now time.Time) (Election, bool) {
+	if now.Before(w.lastSeen) {
+		return Election{}, false
+	}
 	l := leaderNow(st)
 	defer func() { w.lastSeen = now }()
 	switch {
@@ -42,14 +48,15 @@ func (w *leaderWatch) observe(st launcher.ClusterStatus, now time.Time) (Electio
 	return Election{}, false
 }
 
-// observe records a status in the leader watch when a Run is in progress.
-func (r *Runner) observe(st launcher.ClusterStatus) {
+// observe records a status, asked for at asked, in the leader watch when a
+// Run is in progress.
+func (r *Runner) observe(st launcher.ClusterStatus, asked time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.watch == nil {
 		return
 	}
-	if e, ok := r.watch.observe(st, time.Now()); ok {
+	if e, ok := r.watch.observe(st, asked); ok {
 		r.elections = append(r.elections, e)
 		r.cfg.Logger.Info("chaos: leader change", "from", e.From, "to", e.To, "took", e.Took)
 	}
@@ -60,8 +67,9 @@ func (r *Runner) observe(st launcher.ClusterStatus) {
 // nil) often enough that its bounded ring loses none.
 func (r *Runner) monitor(ctx context.Context, c Cluster, es launcher.EventSource) {
 	for sleepCtx(ctx, r.cfg.PollEvery) == nil {
+		asked := time.Now()
 		if st, err := c.Status(ctx); err == nil {
-			r.observe(st)
+			r.observe(st, asked)
 		}
 		r.readEvents(ctx, es)
 	}

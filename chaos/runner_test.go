@@ -356,3 +356,37 @@ func TestRunner_CancelStillHeals(t *testing.T) {
 		t.Fatalf("actions %q", got)
 	}
 }
+
+// A status asked for before the last one observed (the monitor and the
+// script fetch concurrently) must not count: an old "no leader" arriving
+// after the new leader would fake an election from the new leader to itself.
+func TestLeaderWatch_DropsOlderStatus(t *testing.T) {
+	lead := func(id int) launcher.ClusterStatus {
+		st := launcher.ClusterStatus{Leader: id}
+		for i := 1; i <= 3; i++ {
+			s := launcher.NodeStatus{ID: i, Running: true, State: "FOLLOWING", LeaderID: int64(id)}
+			if i == id {
+				s.State = "LEADING"
+			}
+			if id == 0 {
+				s.State, s.LeaderID = "LOOKING", -1
+			}
+			st.Nodes = append(st.Nodes, s)
+		}
+		return st
+	}
+	var w leaderWatch
+	t0 := time.Unix(100, 0)
+	w.observe(lead(3), t0)
+	w.observe(lead(0), t0.Add(10*time.Millisecond))
+	if e, ok := w.observe(lead(2), t0.Add(300*time.Millisecond)); !ok || e.From != 3 || e.To != 2 {
+		t.Fatalf("election 3→2 not seen: %+v %v", e, ok)
+	}
+	// A "no leader" status asked for at 200 ms arrives late.
+	if _, ok := w.observe(lead(0), t0.Add(200*time.Millisecond)); ok {
+		t.Fatal("an older status completed an election")
+	}
+	if e, ok := w.observe(lead(2), t0.Add(400*time.Millisecond)); ok {
+		t.Fatalf("a fake election 2→2: %+v", e)
+	}
+}
