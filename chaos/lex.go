@@ -75,6 +75,10 @@ func isWordByte(r rune) bool {
 }
 
 // lex splits src into tokens. Comments run from '#' to the end of the line.
+// punct maps the one-character tokens to their kinds (tokEOF, the zero
+// kind, means "not punctuation"); ';' separates commands like a newline.
+var punct = map[rune]tokKind{';': tokNewline, ',': tokComma, '|': tokBar, '/': tokSlash, '{': tokLBrace, '}': tokRBrace}
+
 func lex(src string) ([]token, error) {
 	var toks []token
 	line, col := 1, 1
@@ -100,23 +104,8 @@ func lex(src string) ([]token, error) {
 			for i < len(src) && src[i] != '\n' {
 				i++
 			}
-		case r == ';':
-			toks = append(toks, token{tokNewline, ";", pos})
-			adv(1)
-		case r == ',':
-			toks = append(toks, token{tokComma, ",", pos})
-			adv(1)
-		case r == '|':
-			toks = append(toks, token{tokBar, "|", pos})
-			adv(1)
-		case r == '/':
-			toks = append(toks, token{tokSlash, "/", pos})
-			adv(1)
-		case r == '{':
-			toks = append(toks, token{tokLBrace, "{", pos})
-			adv(1)
-		case r == '}':
-			toks = append(toks, token{tokRBrace, "}", pos})
+		case punct[r] != 0:
+			toks = append(toks, token{punct[r], string(r), pos})
 			adv(1)
 		case r == '-' && i+1 < len(src) && src[i+1] == '>':
 			toks = append(toks, token{tokArrow, "->", pos})

@@ -13,6 +13,7 @@ import (
 	"github.com/go-zookeeper/zk"
 
 	"github.com/zkctl/zkctl/adminapi"
+	"github.com/zkctl/zkctl/internal/zkproc"
 	"github.com/zkctl/zkctl/jute"
 )
 
@@ -201,7 +202,7 @@ func TestServer_AdminAndFourLetterWords(t *testing.T) {
 	if _, err := c.Create("/n", nil, 0, zk.WorldACL(zk.PermAll)); err != nil {
 		t.Fatal(err)
 	}
-	srvr, err := fourLetter(p.addr, "srvr")
+	srvr, err := zkproc.FourLetter(p.addr, "srvr", 3*time.Second)
 	if err != nil || !strings.Contains(srvr, "Mode: standalone") || !strings.Contains(srvr, "Node count: 6") {
 		t.Errorf("srvr: %q %v", srvr, err)
 	}

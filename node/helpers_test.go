@@ -16,6 +16,7 @@ import (
 
 	"github.com/go-zookeeper/zk"
 
+	"github.com/zkctl/zkctl/internal/zkproc"
 	"github.com/zkctl/zkctl/jute"
 )
 
@@ -105,7 +106,7 @@ func (p *proc) start() {
 	go func() { _ = p.cmd.Wait(); logf.Close(); close(p.done) }()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		if out, err := fourLetter(p.addr, "ruok"); err == nil && out == "imok" {
+		if out, err := zkproc.FourLetter(p.addr, "ruok", 3*time.Second); err == nil && out == "imok" {
 			return
 		}
 		select {
@@ -151,21 +152,6 @@ func (p *proc) stop() {
 	case <-time.After(10 * time.Second):
 		p.t.Fatalf("server did not exit after SIGTERM")
 	}
-}
-
-// fourLetter sends a 4lw and returns the answer.
-func fourLetter(addr, word string) (string, error) {
-	c, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		return "", err
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(3 * time.Second))
-	if _, err := c.Write([]byte(word)); err != nil {
-		return "", err
-	}
-	b, err := io.ReadAll(c)
-	return string(b), err
 }
 
 // connect opens a go-zookeeper session and waits until it is established.

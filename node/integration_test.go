@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-zookeeper/zk"
 
+	"github.com/zkctl/zkctl/internal/zkproc"
 	"github.com/zkctl/zkctl/jute"
 )
 
@@ -147,7 +148,7 @@ func TestServer_OneShotWatches(t *testing.T) {
 	if _, err := other.Set("/w", []byte("c"), -1); err != nil {
 		t.Fatal(err)
 	}
-	out, _ := fourLetter(p.addr, "wchs")
+	out, _ := zkproc.FourLetter(p.addr, "wchs", 3*time.Second)
 	if out == "" {
 		t.Error("wchs answered nothing")
 	}

@@ -213,7 +213,7 @@ func (s *Server) setWatches(c *conn, w *jute.SetWatches) {
 		}
 	}
 	for _, p := range w.ChildWatches {
-		n, ok := s.tree.Get(p)
+		n, ok := s.tree.Lookup(p)
 		switch {
 		case !ok:
 			c.Notify(jute.WatcherEvent{Type: jute.EventNodeDeleted, State: jute.StateSyncConnected, Path: p})

@@ -197,16 +197,7 @@ func TestEnsembleZkctl_UncommittedProposalIsTruncated(t *testing.T) {
 	for _, f := range fs {
 		f.Kill9()
 	}
-	// Each restarted follower waits for the other to form a quorum.
-	var wg sync.WaitGroup
-	for _, f := range fs {
-		wg.Add(1)
-		go func() { defer wg.Done(); f.Restart() }()
-	}
-	wg.Wait()
-	if t.Failed() {
-		t.FailNow()
-	}
+	restartTogether(t, fs)
 	newLead := waitRoles(t, fs, 30*time.Second)
 	if p := peerOf(newLead); p == nil || p.LastLoggedZxid >= logged && jute.EpochOf(p.LastLoggedZxid) == jute.EpochOf(logged) {
 		t.Fatalf("new leader %s has the uncommitted 0x%x: %+v", newLead.Name(), logged, p)
@@ -383,5 +374,20 @@ func TestEnsembleZkctl_PausedLeaderSyncNotStale(t *testing.T) {
 			t.Fatalf("deposed leader answered sync+read with stale %q (zxid 0x%x)", resp.Data, uint64(h.Zxid))
 		}
 		return
+	}
+}
+
+// restartTogether restarts servers at the same time: each waits until it
+// serves, which needs the others to form a quorum with it.
+func restartTogether(t *testing.T, srvs []*zkproc.Instance) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for _, s := range srvs {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.Restart() }()
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
 	}
 }

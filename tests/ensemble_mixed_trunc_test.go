@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -114,15 +113,7 @@ func truncRound(t *testing.T, srvs []*zkproc.Instance, old *zkproc.Instance) {
 	for _, f := range fs {
 		f.Kill9() // also drops the PROPOSAL unread in their sockets
 	}
-	var wg sync.WaitGroup
-	for _, f := range fs {
-		wg.Add(1)
-		go func() { defer wg.Done(); f.Restart() }()
-	}
-	wg.Wait()
-	if t.Failed() {
-		t.FailNow()
-	}
+	restartTogether(t, fs)
 	newLead := waitModes(t, fs, 30*time.Second)
 	t.Logf("old leader %s logged an uncommitted proposal; new leader %s", old.Name(), newLead.Name())
 	before := syncWitness(t, newLead, old)

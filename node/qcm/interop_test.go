@@ -1,11 +1,9 @@
 package qcm
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -17,6 +15,7 @@ import (
 	"time"
 
 	"github.com/zkctl/zkctl/election"
+	"github.com/zkctl/zkctl/internal/zkproc"
 )
 
 const zkJar = "/usr/share/java/zookeeper.jar"
@@ -83,23 +82,8 @@ func (s *syncBuf) String() string {
 	return s.b.String()
 }
 
-// fourLetter sends a 4lw command to a client port and returns the answer.
-func fourLetter(addr, cmd string) (string, error) {
-	c, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		return "", err
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
-	if _, err := c.Write([]byte(cmd)); err != nil {
-		return "", err
-	}
-	b, err := io.ReadAll(bufio.NewReader(c))
-	return string(b), err
-}
-
 func srvrMode(addr string) string {
-	out, err := fourLetter(addr, "srvr")
+	out, err := zkproc.FourLetter(addr, "srvr", 2*time.Second)
 	if err != nil {
 		return ""
 	}
