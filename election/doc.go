@@ -19,7 +19,7 @@
 //	}
 //
 // While FOLLOWING/LEADING/OBSERVING keep feeding Step so LOOKING peers get
-// the current vote (§3.5 of quorum-reference.md); call UpdateElectionVote
+// the current vote (docs/quorum-reference.md §3.5); call UpdateElectionVote
 // after sync and Start again when the role ends.
 //
 // The wire format of notifications (versions 0, 1 and 2) is in

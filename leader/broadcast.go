@@ -7,7 +7,7 @@ import (
 )
 
 // stepBroadcast handles a packet from a learner that has acknowledged
-// NEWLEADER (3.8 LearnerHandler main loop, §6.3).
+// NEWLEADER (3.8 LearnerHandler main loop, docs/quorum-reference.md §6.3).
 func (l *Leader) stepBroadcast(h *handler, p jute.QuorumPacket) error {
 	switch p.Type {
 	case jute.PacketAck:

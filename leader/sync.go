@@ -174,7 +174,7 @@ func (p *planner) queueCommitted(items []Proposal, peerZxid int64, maxZxid int64
 }
 
 // DecideSync chooses DIFF, TRUNC or SNAP for a learner and lists the packets
-// to queue, following 3.8's rules in order (quorum-reference §5.2):
+// to queue, following 3.8's rules in order (docs/quorum-reference.md §5.2):
 // forced SNAP; peer == L → empty DIFF; peer beyond the committed log (and not
 // an epoch start) → TRUNC(max); peer inside the committed log → proposals
 // from it; peer before it → the on-disk log then the committed log, SNAP if

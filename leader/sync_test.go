@@ -45,7 +45,7 @@ func planString(p SyncPlan) string {
 }
 
 // TestDecideSync pins 3.8's LearnerHandler.syncFollower and
-// queueCommittedProposals, rule by rule. Reference: quorum-reference §5.2.
+// queueCommittedProposals, rule by rule. Reference: docs/quorum-reference.md §5.2.
 func TestDecideSync(t *testing.T) {
 	tests := []struct {
 		name string

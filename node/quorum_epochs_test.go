@@ -12,7 +12,7 @@ import (
 )
 
 // A restarted ensemble member starts from the epochs in its epoch files
-// (QuorumPeer.loadDataBase, quorum-reference §1.4), not from zero: with
+// (QuorumPeer.loadDataBase, docs/quorum-reference.md §1.4), not from zero: with
 // zero it proposed epoch 1 as a leader and votes with peerEpoch 0, and an
 // Apache 3.8 follower whose acceptedEpoch is higher refused it ("Leaders
 // epoch, 1 is less than accepted epoch, 2") forever.

@@ -26,7 +26,7 @@ func txnOf(sid int64, cxid int32, zxid int64) *jute.Txn {
 }
 
 // A follower holds a session's reads behind that session's own pending
-// writes only (CommitProcessor; client-reference §7 rule 4): another
+// writes only (CommitProcessor; docs/client-reference.md §7 rule 4): another
 // session's reads pass at once, and the held ones follow the COMMIT in
 // arrival order.
 func TestSequencer_ReadsWaitOnlyForTheirOwnSession(t *testing.T) {

@@ -354,7 +354,7 @@ func (db *DB) CommittedLog() (minZxid, maxZxid int64, txns [][]byte) {
 	return l[0].zxid, l[len(l)-1].zxid, txns
 }
 
-// WriteSnapshotStream writes the SNAP stream body (§5.4): session table then
+// WriteSnapshotStream writes the SNAP stream body (docs/quorum-reference.md §5.4): session table then
 // tree, exactly the snapshot file body with no header or seals. The caller
 // writes the SNAP packet before it and SnapSignature after it. It returns
 // the lastProcessedZxid the stream was started at.

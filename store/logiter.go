@@ -86,7 +86,7 @@ func (it *fileIterator) Close() {
 // ErrTruncate is returned when the log cannot be cut at the requested zxid.
 var ErrTruncate = errors.New("store: cannot truncate log")
 
-// Truncate cuts the log after zxid (§7.8): the file holding zxid is cut just
+// Truncate cuts the log after zxid (docs/quorum-reference.md §7.8): the file holding zxid is cut just
 // after that record (before the first record above it, if zxid itself is
 // missing), later log files and snapshots newer than zxid are deleted, and
 // the tree, sessions and committed log are reloaded from snapshot + log. It

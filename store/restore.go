@@ -100,7 +100,7 @@ func selectLogs(files []zxidFile, zxid int64) []zxidFile {
 }
 
 // restore rebuilds tree and sessions from the newest valid snapshot plus the
-// logs after it (§7.5). Torn tails are truncated away on disk (§7.6). With
+// logs after it (docs/quorum-reference.md §7.5). Torn tails are truncated away on disk (docs/quorum-reference.md §7.6). With
 // no snapshot and no logs it writes snapshot.0 of a fresh tree.
 func restore(snapDir, logDir string, keep int, log *slog.Logger) (*restored, error) {
 	c, snapZxid, found, err := loadNewestSnapshot(snapDir, log)

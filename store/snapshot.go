@@ -13,7 +13,7 @@ import (
 	"github.com/zkctl/zkctl/jute"
 )
 
-// SnapSignature is the ustring a leader writes after the SNAP body (§5.4).
+// SnapSignature is the ustring a leader writes after the SNAP body (docs/quorum-reference.md §5.4).
 const SnapSignature = "BenWasHere"
 
 // snapshotDBID is the FileHeader.dbid of snapshot files (3.8 FileSnap).
@@ -398,7 +398,7 @@ func readSnapshotFile(r io.Reader) (*snapshotContents, error) {
 }
 
 // writeSnapshotBody writes the SNAP stream body: sessions then tree, with no
-// header, seal or checksum (§5.4).
+// header, seal or checksum (docs/quorum-reference.md §5.4).
 func writeSnapshotBody(w io.Writer, t *DataTree, sessions map[int64]int32) error {
 	c := newCheckedWriter(w)
 	if err := writeSessions(c, sessions); err != nil {

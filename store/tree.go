@@ -292,7 +292,7 @@ func (t *DataTree) AllChildrenNumber(path string) int {
 	return count(path, n)
 }
 
-// Digest returns the tree digest (§7.4): the wrapping sum of node digests.
+// Digest returns the tree digest (docs/quorum-reference.md §7.4): the wrapping sum of node digests.
 func (t *DataTree) Digest() int64 {
 	t.mu.RLock()
 	defer t.mu.RUnlock()

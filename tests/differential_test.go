@@ -112,7 +112,7 @@ func diffLines(aName string, a []string, bName string, b []string) string {
 	return out.String()
 }
 
-// mntrKeys are gauges every 3.8 server prints (client-reference.md §8.2).
+// mntrKeys are gauges every 3.8 server prints (docs/client-reference.md §8.2).
 var mntrKeys = []string{
 	"zk_version", "zk_server_state", "zk_avg_latency", "zk_min_latency", "zk_max_latency",
 	"zk_packets_received", "zk_packets_sent", "zk_num_alive_connections", "zk_outstanding_requests",

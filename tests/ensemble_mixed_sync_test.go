@@ -27,7 +27,7 @@ const mixSyncRoot = "/mixsync"
 // hold. snapCount=100 rolls the logs: a zkctl leader purges all but the
 // newest 3 snapshots' logs, and a 3.8 leader's later log files (64 MB
 // preallocated each) exceed snapshotSizeFactor × snapshot size, so both
-// fall back to SNAP (quorum-reference §5.2 rules 4 and 5). After each sync
+// fall back to SNAP (docs/quorum-reference.md §5.2 rules 4 and 5). After each sync
 // the restarted member serves every acknowledged write with the same data
 // and Stat as the leader, and the sync mode is read from the zkctl side
 // (the leader's learner row and events, or the follower's events) and
@@ -257,7 +257,7 @@ func diffViews(want, got map[string]znodeView) string {
 }
 
 // compareEpochs checks that every running server persisted the same
-// acceptedEpoch and currentEpoch files (dataDir/version-2, §1.4).
+// acceptedEpoch and currentEpoch files (dataDir/version-2, docs/quorum-reference.md §1.4).
 func compareEpochs(t *testing.T, srvs []*zkproc.Instance) {
 	t.Helper()
 	want := map[string]string{}

@@ -18,7 +18,7 @@ import (
 // A leader of one implementation that logged a proposal no follower has
 // (both followers SIGSTOPped, then everyone killed) rejoins a new leader of
 // the other implementation in a later epoch and is cut back by TRUNC
-// (quorum-reference §5.2 rule 3: peerLastZxid beyond maxCommittedLog, same
+// (docs/quorum-reference.md §5.2 rule 3: peerLastZxid beyond maxCommittedLog, same
 // epoch as the committed log's end). The uncommitted write must be gone
 // from it and every znode must match the new leader's.
 func TestEnsembleMixed_UncommittedProposalTruncatedAcrossImplementations(t *testing.T) {

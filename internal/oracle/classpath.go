@@ -28,7 +28,7 @@ var runtimeJars = []string{
 	"metrics-core.jar", "snappy-java.jar", "commons-cli.jar", "commons-io.jar",
 }
 
-// adminJars enable the Jetty AdminServer (design.md §2).
+// adminJars enable the Jetty AdminServer (docs/oracle.md).
 var adminJars = []string{
 	"jetty9-server.jar", "jetty9-servlet.jar", "jetty9-http.jar", "jetty9-util.jar",
 	"jetty9-io.jar", "jetty9-security.jar", "servlet-api.jar",

@@ -236,7 +236,7 @@ func TestManager_SmallerSidClosedAndCalledBack(t *testing.T) {
 	}
 }
 
-// Reference: QuorumCnxManager §2.4 — unknown sids.
+// Reference: docs/quorum-reference.md §2.4 — unknown sids.
 func TestManager_UnknownSids(t *testing.T) {
 	logs := &logBuf{}
 	m := newManager(t, 5, logs, 0)
