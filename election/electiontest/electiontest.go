@@ -106,6 +106,9 @@ func (nw *Network) Handle(t *testing.T, d *datadriven.TestData) string {
 			return false
 		})
 	case "tick":
+		if len(ids) > 0 {
+			d.Fatalf(t, "tick takes n=K, not sids")
+		}
 		for range scenario.Int(t, d, "n", 1) {
 			for _, id := range nw.all() {
 				if !nw.crashed[id] {
