@@ -48,6 +48,14 @@ type Network struct {
 	out       *strings.Builder
 }
 
+// commands maps each command to the arguments it takes (see
+// scenario.CheckArgs); the package comment says what they mean.
+var commands = map[string]string{
+	"add-peers": "ids observers zxid epoch", "start": "ids zxid epoch", "restart": "ids zxid epoch",
+	"crash": "ids", "partition": "groups", "heal": "", "stabilize": "", "deliver": "n",
+	"drop": "from to", "tick": "n", "update-vote": "ids epoch", "status": "ids",
+}
+
 type transcript struct{ b *strings.Builder }
 
 func (l transcript) Logf(format string, args ...any) { fmt.Fprintf(l.b, format+"\n", args...) }
@@ -64,6 +72,11 @@ func (nw *Network) Handle(t *testing.T, d *datadriven.TestData) string {
 	t.Helper()
 	nw.t = t
 	nw.out.Reset()
+	spec, ok := commands[d.Cmd]
+	if !ok {
+		d.Fatalf(t, "unknown command %q", d.Cmd)
+	}
+	scenario.CheckArgs(t, d, spec)
 	ids := scenario.IDs(t, d)
 	switch d.Cmd {
 	case "add-peers":
@@ -106,9 +119,6 @@ func (nw *Network) Handle(t *testing.T, d *datadriven.TestData) string {
 			return false
 		})
 	case "tick":
-		if len(ids) > 0 {
-			d.Fatalf(t, "tick takes n=K, not sids")
-		}
 		for range scenario.Int(t, d, "n", 1) {
 			for _, id := range nw.all() {
 				if !nw.crashed[id] {
@@ -127,8 +137,6 @@ func (nw *Network) Handle(t *testing.T, d *datadriven.TestData) string {
 		for _, id := range nw.orAll(ids) {
 			nw.status(id)
 		}
-	default:
-		d.Fatalf(t, "unknown command %q", d.Cmd)
 	}
 	return scenario.Output(nw.out.String())
 }

@@ -8,6 +8,7 @@ package scenario
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -49,6 +50,25 @@ func Output(s string) string {
 // Hex renders n as ZooKeeper logs zxids and epochs (0x1f), with a sign for
 // negatives (-0x1, -0x8000000000000000), so transcripts read against its logs.
 func Hex(n int64) string { return fmt.Sprintf("%#x", n) }
+
+// CheckArgs fails the test unless every argument of d is one spec allows,
+// so a misspelt argument cannot be ignored and let a scenario pass on a
+// default. spec is a space-separated list of argument names; "ids" allows
+// bare sids and "groups" bare lists such as (1,2).
+func CheckArgs(t *testing.T, d *datadriven.TestData, spec string) {
+	t.Helper()
+	allowed := strings.Fields(spec)
+	for _, a := range d.CmdArgs {
+		_, numErr := strconv.ParseInt(a.Key, 10, 64)
+		switch {
+		case len(a.Vals) == 0 && numErr == nil && slices.Contains(allowed, "ids"):
+		case len(a.Vals) == 0 && strings.HasPrefix(a.Key, "(") && slices.Contains(allowed, "groups"):
+		case slices.Contains(allowed, a.Key) && a.Key != "ids" && a.Key != "groups":
+		default:
+			d.Fatalf(t, "%s: unexpected argument %q (allowed: %s)", d.Cmd, a.String(), spec)
+		}
+	}
+}
 
 // IDs returns the bare numeric arguments of d in order (the sids of
 // "crash 2 3"); keyed arguments and other bare words are skipped.
