@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/zkctl/zkctl/internal/scenario"
 	"github.com/zkctl/zkctl/jute"
 	"github.com/zkctl/zkctl/leader"
 )
@@ -335,11 +336,13 @@ func (c *Cluster) process() {
 	}
 }
 
+// zx renders a zxid in hex; a negative one is a sentinel (-1: none yet) and
+// stays decimal, as the Zab transcripts have always shown it.
 func zx(z int64) string {
 	if z < 0 {
 		return strconv.FormatInt(z, 10)
 	}
-	return fmt.Sprintf("0x%x", z)
+	return scenario.Hex(z)
 }
 
 func (c *Cluster) epochs(n *leader.Epochs, nd *Node) {
