@@ -76,7 +76,6 @@ func TestFidelity_SilentClientExpires(t *testing.T) {
 		tf := silentSession(t, fs[0], "/silent-follower")
 		check := func(t *testing.T, path string, t0 time.Time) {
 			took := waitEphemeralGone(t, watcher, path, t0, 3*fidelitySessionTimeout)
-			t.Logf("%s: silent client's %s removed after %v (session %v, bound %v)", kind, path, took.Round(time.Millisecond), fidelitySessionTimeout, bound)
 			switch {
 			case took < 0:
 				t.Fatalf("%s: %s still there %v after its client went silent (session timeout %v)", kind, path, 3*fidelitySessionTimeout, fidelitySessionTimeout)
@@ -85,6 +84,7 @@ func TestFidelity_SilentClientExpires(t *testing.T) {
 			case took < floor:
 				t.Fatalf("%s: %s removed after %v, before the session timeout %v", kind, path, took, fidelitySessionTimeout)
 			}
+			t.Logf("%s: silent client's %s removed after %v (session %v, bound %v)", kind, path, took.Round(time.Millisecond), fidelitySessionTimeout, bound)
 		}
 		t.Run("leader", func(t *testing.T) { check(t, "/silent-leader", tl) })
 		t.Run("follower", func(t *testing.T) {
@@ -388,7 +388,7 @@ var zkCliQuotaScript = []string{
 // (zookeeper_limits and zookeeper_stats) after a few creates.
 var zkCliQuotaCountScript = []string{
 	"create /c",
-	"setquota -n 5 -b 100 /c",
+	"setquota -n 5 /c",
 	"create /c/a x",
 	"create /c/b yy",
 	"ls /zookeeper/quota/c",
