@@ -62,10 +62,16 @@ var zkCliNoise = regexp.MustCompile(`^(ctime|mtime) = |^SLF4J: |^Connecting to |
 // and stderr lines without times, session ids and logging noise.
 func runZkCli(t *testing.T, addr string) []string {
 	t.Helper()
+	return runZkCliScript(t, addr, zkCliScript)
+}
+
+// runZkCliScript is runZkCli with the given commands.
+func runZkCliScript(t *testing.T, addr string, script []string) []string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, zkCliPath, "-server", addr)
-	cmd.Stdin = strings.NewReader(strings.Join(zkCliScript, "\n") + "\n")
+	cmd.Stdin = strings.NewReader(strings.Join(script, "\n") + "\n")
 	cmd.Env = append(os.Environ(), "ZOO_LOG_DIR="+t.TempDir())
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -85,17 +91,23 @@ func runZkCli(t *testing.T, addr string) []string {
 	return lines
 }
 
-// TestZkCli_Commands runs zkCli.sh commands (create, ls, get, stat, set,
-// getAcl, setAcl, delete, deleteall, error cases) against Apache ZooKeeper
-// and zkctl and compares the outputs without times and session ids.
-func TestZkCli_Commands(t *testing.T) {
-	oracle.RequireOrSkip(t)
+// requireZkCli skips (fails with ZKCTL_REQUIRE_ORACLE=1) without zkCli.sh.
+func requireZkCli(t *testing.T) {
+	t.Helper()
 	if _, err := os.Stat(zkCliPath); err != nil {
 		if os.Getenv(oracle.RequireEnv) == "1" {
 			t.Fatalf("zkCli.sh required: %v", err)
 		}
 		t.Skipf("zkCli.sh not installed: %v", err)
 	}
+}
+
+// TestZkCli_Commands runs zkCli.sh commands (create, ls, get, stat, set,
+// getAcl, setAcl, delete, deleteall, error cases) against Apache ZooKeeper
+// and zkctl and compares the outputs without times and session ids.
+func TestZkCli_Commands(t *testing.T) {
+	oracle.RequireOrSkip(t)
+	requireZkCli(t)
 	var want []string
 	t.Run("apache", func(t *testing.T) {
 		srv := oracle.StartStandalone(t, zkproc.Options{NoFsync: true})
