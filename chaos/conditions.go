@@ -59,7 +59,7 @@ func syncedNow(st launcher.ClusterStatus, floor int64) (bool, string) {
 			continue
 		}
 		switch {
-		case (n.State == "FOLLOWING" || n.State == "OBSERVING") && n.LeaderID == int64(l) && n.Zxid >= floor:
+		case (n.State == "FOLLOWING" || n.State == "OBSERVING") && n.LeaderID == int64(l) && hasCommitted(n, floor):
 		default:
 			lag = append(lag, fmt.Sprintf("%d %s zxid 0x%x", n.ID, stateOf(n), n.Zxid))
 		}
@@ -68,6 +68,21 @@ func syncedNow(st launcher.ClusterStatus, floor int64) (bool, string) {
 		return false, fmt.Sprintf("behind leader %d at zxid 0x%x: %s", l, floor, strings.Join(lag, ", "))
 	}
 	return true, ""
+}
+
+// hasCommitted reports whether a learner of the leader holds every txn the
+// leader had at zxid floor. A floor whose counter is 0 is the epoch mark a
+// leader reports once a quorum acked NEWLEADER (3.8's Leader.startZkServer):
+// no txn of epoch floor>>32 exists yet, and a learner synced by an empty
+// DIFF keeps its older zxid (0x0 on a fresh cluster, in 3.8 as in zkctl).
+// Such a learner holds everything once its current epoch is the leader's:
+// it writes currentEpoch on NEWLEADER, which follows the whole sync stream
+// (docs/quorum-reference.md §5.4, §5.6).
+func hasCommitted(n launcher.NodeStatus, floor int64) bool {
+	if n.Zxid >= floor {
+		return true
+	}
+	return floor&0xffffffff == 0 && n.Epoch == floor>>32
 }
 
 func leaderZxid(st launcher.ClusterStatus) int64 {

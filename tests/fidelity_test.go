@@ -368,7 +368,6 @@ func TestFidelity_ChaosWaitSyncedIdle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real-process chaos test: skipped with -short")
 	}
-	knownGap(t, "on an idle cluster a follower reports zxid 0x0, so wait synced waits out its timeout")
 	bin := zkproc.Build(t)
 	out, code, took := runUpScript(t, bin, 3, writeScript(t, "wait quorum within 30s\nwait synced within 5s\nexpect synced\n"), "--tick", "200ms")
 	t.Logf("exit %d after %v", code, took.Round(time.Millisecond))
