@@ -180,7 +180,7 @@ func ParseMember(id int64, v string) (Member, bool) {
 	} else {
 		host, rest, _ = strings.Cut(quorum, ":")
 	}
-	if host == "" {
+	if !validHost(host) {
 		return m, false
 	}
 	m.Host = host
@@ -196,10 +196,17 @@ func ParseMember(id int64, v string) (Member, bool) {
 			if ch == "" || ch == "0.0.0.0" || ch == "::" {
 				ch = host
 			}
-			m.Client = net.JoinHostPort(ch, strconv.Itoa(port))
+			if validHost(ch) {
+				m.Client = net.JoinHostPort(ch, strconv.Itoa(port))
+			}
 		}
 	}
 	return m, true
+}
+
+// validHost rejects hosts that cannot round-trip through host:port.
+func validHost(h string) bool {
+	return h != "" && !strings.ContainsAny(h, "[]/;=% \t\r\n")
 }
 
 // Cons is what cons tells: one line per client connection on this server.
