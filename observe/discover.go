@@ -2,6 +2,7 @@ package observe
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -62,9 +63,11 @@ func (o Options) timeout() time.Duration {
 func Discover(ctx context.Context, seeds []string, o Options) []Server {
 	confs := make([]adminapi.Conf, len(seeds))
 	oks := make([]bool, len(seeds))
+	reachable := make([]bool, len(seeds))
 	forEach(len(seeds), func(i int) {
 		c, err := adminapi.NewFourLW(seeds[i], o.timeout()).Conf(ctx)
-		confs[i], oks[i] = c, err == nil
+		var re *adminapi.RefusedError
+		confs[i], oks[i], reachable[i] = c, err == nil, err == nil || errors.As(err, &re)
 	})
 	var members []adminapi.Member
 	for i := range seeds {
@@ -74,7 +77,13 @@ func Discover(ctx context.Context, seeds []string, o Options) []Server {
 		}
 	}
 	if members == nil {
-		members = configNode(ctx, seeds, o.timeout())
+		var up []string
+		for i, a := range seeds {
+			if reachable[i] {
+				up = append(up, a)
+			}
+		}
+		members = configNode(ctx, up, o.timeout())
 	}
 	var out []Server
 	used := make([]bool, len(seeds))

@@ -1,6 +1,7 @@
 package observe
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -164,7 +165,7 @@ func Build(connect string, rs []Result, tracker *LagTracker, now time.Time, th T
 
 func status(r Result, oneLeader bool, leaderZxid int64, tracker *LagTracker, now time.Time) (ServerStatus, View) {
 	s := r.Server
-	st := ServerStatus{Address: s.Client, Admin: s.Admin, Source: s.Source(), Observer: s.Observer,
+	st := ServerStatus{Address: cmp.Or(s.Client, s.Admin), Admin: s.Admin, Source: s.Source(), Observer: s.Observer,
 		Unknown: []string{}, Refused: []string{}, State: "DOWN"}
 	if s.ID > 0 {
 		id := s.ID
