@@ -82,6 +82,7 @@ func (c *FourLW) Conf(ctx context.Context) (Conf, error) {
 // firstLine is a short quote of an unexpected answer for error messages.
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	s = strings.TrimSpace(s)
 	if len(s) > 40 {
 		s = s[:40] + "…"
 	}
@@ -127,7 +128,7 @@ func (c *FourLW) Peer(ctx context.Context) (*Peer, error) {
 		return nil, fmt.Errorf("%s answered %s with nothing (not ZooKeeper, or four-letter words disabled)", c.Addr, word)
 	default:
 		if srvr, err = ParseSrvr(s); err != nil {
-			return nil, fmt.Errorf("%s answered %s with %q: %w", c.Addr, word, firstLine(s), err)
+			return nil, fmt.Errorf("%s is not ZooKeeper: it answered %s with %q (%w)", c.Addr, word, firstLine(s), err)
 		}
 	}
 

@@ -201,7 +201,8 @@ func findAdmin(ctx context.Context, s *Server, o Options) string {
 	for _, p := range ports {
 		addr := net.JoinHostPort(host, strconv.Itoa(p.port))
 		c := adminapi.NewClient(addr, o.timeout())
-		pctx, cancel := context.WithTimeout(ctx, o.timeout())
+		// 3.8 needs three commands for one picture, a cold JVM a moment more.
+		pctx, cancel := context.WithTimeout(ctx, 3*o.timeout())
 		peer, err := c.PeerOrZooKeeper(pctx)
 		cancel()
 		// Only a server that proves to be this one: several servers on one
