@@ -29,6 +29,7 @@ type RefusedError struct {
 	Word string
 }
 
+// Error names the refused word and the setting that refused it.
 func (e *RefusedError) Error() string {
 	return fmt.Sprintf("%s is not in the server's 4lw.commands.whitelist", e.Word)
 }
