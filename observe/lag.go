@@ -19,7 +19,7 @@ func LagZxids(lz, z int64) int64 {
 // LagTracker measures lag in seconds across polls. No four-letter word or
 // admin command says how old a follower's state is, so the tracker keeps the
 // leader's zxid of each poll; a follower at zxid z has been behind since the
-// earliest kept poll whose leader zxid exceeds z. That is a lower bound when
+// earliest kept poll whose leader zxid it lacks transactions of (LagZxids > 0). That is a lower bound when
 // that poll is the first one kept (the follower may have been behind before
 // watching began), and it is only as fine as the poll interval.
 type LagTracker struct {
@@ -64,7 +64,9 @@ func (t *LagTracker) Behind(now time.Time, z int64) (d time.Duration, known bool
 		return 0, false
 	}
 	for i, s := range t.samples {
-		if s.leaderZxid > z {
+		// LagZxids, not >: an epoch's first zxid (counter 0) is no
+		// transaction, so a follower at the old epoch's end lacks nothing.
+		if LagZxids(s.leaderZxid, z) > 0 {
 			if i == 0 && now.Equal(s.at) {
 				return 0, false
 			}

@@ -203,3 +203,14 @@ func TestSnapshot_Golden(t *testing.T) {
 		}
 	}
 }
+
+// A follower still at the old epoch while the new leader has logged nothing
+// in its epoch (zxid 0x100000000, counter 0) lacks no transaction: not behind.
+func TestLagTracker_EpochStartIsNoTransaction(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	var tr LagTracker
+	tr.Observe(t0, 0x100000000)
+	if d, ok := tr.Behind(t0.Add(time.Second), 0); !ok || d != 0 {
+		t.Fatalf("behind %v %v, want in sync", d, ok)
+	}
+}

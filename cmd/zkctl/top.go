@@ -107,6 +107,9 @@ func runTop(cmd *cobra.Command, o *topOptions, args []string) error {
 	cfg.Name = "top"
 	cfg.Every = o.every
 	if len(args) == 1 {
+		// Six words, one connection each, per server and poll: the 80% of
+		// --every the dashboard allows by default is too tight on a busy host.
+		cfg.RequestTimeout = o.timeout
 		cfg.Targets = connectTargets(servers)
 	} else {
 		cfg.Targets = discoverTargets(ctx, o.servers)
