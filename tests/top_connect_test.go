@@ -289,3 +289,38 @@ func TestTop_MixedEnsemble(t *testing.T) {
 		}
 	}
 }
+
+// `zkctl top HOST:PORT` in a real terminal (tmux) against an ensemble
+// without an AdminServer shows all three servers from one address, the
+// leader and a full quorum, and "?" where four-letter words cannot tell.
+func TestTop_ConnectStringDashboardInTmux(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv(oracle.RequireEnv) == "1" {
+			t.Fatal("tmux is required (apt-get install tmux)")
+		}
+		t.Skip("tmux not installed")
+	}
+	srvs := zkproc.StartEnsemble(t, 3, zkproc.Options{TickTime: 200, NoFsync: true, NoAdmin: true})
+	lead := waitModes(t, srvs, 20*time.Second)
+	x := tmux{t: t, session: fmt.Sprintf("zkctl-top-%d", os.Getpid())}
+	x.run("new-session", "-d", "-s", x.session, "-x", "140", "-y", "40",
+		fmt.Sprintf("TERM=xterm-256color %s top %s; echo top-exited $?; sleep 30", zkproc.Build(t), srvs[2].ClientAddr()))
+	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", x.session).Run() })
+	want := fmt.Sprintf("leader zk%d", lead.ID())
+	s, ok := x.waitScreen(15*time.Second, func(s string) bool {
+		return strings.Contains(s, want) && strings.Contains(s, "quorum 3/3") && strings.Count(s, "FOLLOWING") >= 2
+	})
+	if !ok {
+		t.Fatalf("dashboard does not show %s with quorum 3/3 and two followers:\n%s", want, s)
+	}
+	if !strings.Contains(s, "?/") || !strings.Contains(s, "source 4lw") {
+		t.Errorf("unknown accepted epoch and the 4lw source are not shown:\n%s", s)
+	}
+	x.run("send-keys", "-t", x.session, "q")
+	if s, ok := x.waitScreen(5*time.Second, func(s string) bool { return strings.Contains(s, "top-exited 0") }); !ok {
+		t.Errorf("q did not end top with status 0:\n%s", s)
+	}
+}
