@@ -263,9 +263,11 @@ func TestTop_ZkctlEnsembleAndBadInput(t *testing.T) {
 	}
 }
 
-// In a mixed ensemble (Apache ZooKeeper 3.8 and zkctl) top finds every
-// member from the Apache server's conf and reports what srvr reports on
-// each, whichever implementation answers.
+// In a mixed ensemble (Apache ZooKeeper 3.8 and zkctl) with the whitelist
+// ZooKeeper 3.5+ ships by default (srvr only), conf is refused, so top finds
+// the members in the Apache server's /zookeeper/config; it reports what srvr
+// reports on each server, whichever implementation answers, and names the
+// refused words.
 func TestTop_MixedEnsemble(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
@@ -273,7 +275,8 @@ func TestTop_MixedEnsemble(t *testing.T) {
 	oracle.RequireOrSkip(t)
 	zkproc.Build(t)
 	a, z := oracle.LauncherWithoutJetty(), zkproc.ZkctlLauncher()
-	srvs, err := zkproc.StartMixed(t, []zkproc.Launcher{a, z, z}, zkproc.Options{TickTime: 200, NoFsync: true, NoAdmin: true, StartTimeout: 40 * time.Second})
+	srvs, err := zkproc.StartMixed(t, []zkproc.Launcher{a, z, z}, zkproc.Options{TickTime: 200, NoFsync: true, NoAdmin: true,
+		StartTimeout: 40 * time.Second, Extra: map[string]string{"4lw.commands.whitelist": "srvr"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,6 +289,9 @@ func TestTop_MixedEnsemble(t *testing.T) {
 	for _, sv := range snap.Servers {
 		if zk := strings.Contains(sv.Version, "zkctl"); zk != (*sv.ID != 1) {
 			t.Errorf("server %d: version %q", *sv.ID, sv.Version)
+		}
+		if strings.Join(sv.Refused, ",") != "mntr,conf,isro,cons,wchs" || sv.Watches != nil {
+			t.Errorf("server %d: refused %v watches %v; want every word but srvr refused and watches unknown", *sv.ID, sv.Refused, deref(sv.Watches))
 		}
 	}
 }
