@@ -129,6 +129,39 @@ type Peer struct {
 	// Implementation is "zkctl", or "zookeeper" when the Peer was assembled
 	// from Apache ZooKeeper 3.8's own admin commands.
 	Implementation string `json:"implementation,omitempty"`
+	// Source is how this picture was read: SourceAdmin (the admin port's
+	// /commands) or SourceFourLW (four-letter words on the client port).
+	// Empty means zkctl's own /commands/peer, which tells everything.
+	Source string `json:"source,omitempty"`
+	// Unknown lists the JSON names of the fields this source cannot tell;
+	// their zero values are placeholders, not values (see Known).
+	Unknown []string `json:"unknown,omitempty"`
+	// Refused lists the four-letter words the server refused because they
+	// are not in its 4lw.commands.whitelist.
+	Refused []string `json:"refused,omitempty"`
+	// ReadOnly is true when the server serves in read-only mode (isro "ro").
+	ReadOnly bool `json:"read_only,omitempty"`
+	// Version is the server's version string where the source tells it.
+	Version string `json:"version,omitempty"`
+}
+
+// Sources of a Peer picture, for Peer.Source.
+const (
+	// SourceAdmin is Apache ZooKeeper's AdminServer commands (zabstate, monitor, leader).
+	SourceAdmin = "admin"
+	// SourceFourLW is the four-letter words on the client port.
+	SourceFourLW = "4lw"
+)
+
+// Known reports whether field (a JSON name such as "pid" or "leader_id")
+// carries a value rather than a placeholder for what the source cannot tell.
+func (p *Peer) Known(field string) bool {
+	for _, u := range p.Unknown {
+		if u == field {
+			return false
+		}
+	}
+	return true
 }
 
 // Event is one state change of a server, answered by /commands/events.

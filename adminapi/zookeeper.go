@@ -84,6 +84,15 @@ func (c *Client) peerFromZooKeeper(ctx context.Context) (*Peer, error) {
 		SyncedFollowers: num("synced_followers"),
 		Voters:          num("quorum_size"),
 		Implementation:  "zookeeper",
+		Source:          SourceAdmin,
+		// 3.8's admin commands carry no pid, no accepted epoch (zab_epoch is
+		// derived from the last zxid), no committed/applied split, no votes,
+		// no per-learner rows and no request rates.
+		Unknown: []string{"pid", "accepted_epoch", "election", "leader_heard_ago_ms", "learners",
+			"reads_per_sec", "writes_per_sec", "last_event_seq"},
+	}
+	if v, ok := mon["version"].(string); ok {
+		p.Version = v
 	}
 	switch state, _ := mon["server_state"].(string); state {
 	case "leader":

@@ -16,11 +16,16 @@ func pollTick(gen int, every time.Duration) tea.Cmd {
 	return tea.Tick(every, func(time.Time) tea.Msg { return pollTickMsg{gen: gen} })
 }
 
-func fetchStatus(c *adminapi.Client, node int, seq uint64, timeout time.Duration) tea.Cmd {
+// peerSource reads one server's picture: the admin port
+// (adminapi.Client.PeerOrZooKeeper) or the client port's four-letter words
+// (adminapi.FourLW.Peer).
+type peerSource func(ctx context.Context) (*adminapi.Peer, error)
+
+func fetchStatus(src peerSource, node int, seq uint64, timeout time.Duration) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		p, err := c.PeerOrZooKeeper(ctx)
+		p, err := src(ctx)
 		return statusMsg{node: node, seq: seq, peer: p, err: err, at: time.Now()}
 	}
 }

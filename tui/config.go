@@ -18,6 +18,10 @@ type Target struct {
 	ID int
 	// Admin is the admin port address, host:port.
 	Admin string
+	// Client is the client port address, host:port, read through
+	// four-letter words when Admin is empty (ensembles without an
+	// AdminServer; see adminapi.FourLW).
+	Client string
 }
 
 // Config configures the dashboard. It never sees viper: cmd/zkctl fills it.
@@ -51,8 +55,8 @@ func (c *Config) Validate() error {
 	}
 	seen := map[int]bool{}
 	for _, t := range c.Targets {
-		if t.Admin == "" {
-			return fmt.Errorf("tui: server %d has no admin address", t.ID)
+		if t.Admin == "" && t.Client == "" {
+			return fmt.Errorf("tui: server %d has neither an admin nor a client address", t.ID)
 		}
 		if seen[t.ID] {
 			return fmt.Errorf("tui: server id %d listed twice", t.ID)

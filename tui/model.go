@@ -47,7 +47,8 @@ type Model struct {
 	keys    KeyMap
 	styles  Styles
 	help    help.Model
-	clients []*adminapi.Client
+	clients []*adminapi.Client // nil for a server read through four-letter words
+	sources []peerSource
 	nodes   []nodeState
 	now     func() time.Time
 
@@ -125,8 +126,18 @@ func New(cfg Config) (Model, error) {
 		m.cfg.Bindings = norm
 	}
 	for _, t := range cfg.Targets {
-		m.nodes = append(m.nodes, nodeState{id: t.ID, admin: t.Admin})
-		m.clients = append(m.clients, adminapi.NewClient(t.Admin, cfg.RequestTimeout))
+		addr := t.Admin
+		if t.Admin == "" {
+			addr = t.Client
+			flw := adminapi.NewFourLW(t.Client, cfg.RequestTimeout)
+			m.clients = append(m.clients, nil)
+			m.sources = append(m.sources, flw.Peer)
+		} else {
+			c := adminapi.NewClient(t.Admin, cfg.RequestTimeout)
+			m.clients = append(m.clients, c)
+			m.sources = append(m.sources, c.PeerOrZooKeeper)
+		}
+		m.nodes = append(m.nodes, nodeState{id: t.ID, admin: addr})
 	}
 	return m, nil
 }
@@ -153,8 +164,8 @@ func (m *Model) fetches() []tea.Cmd {
 	cmds := make([]tea.Cmd, 0, 2*len(m.nodes)+2)
 	for i := range m.nodes {
 		m.nodes[i].seq++
-		cmds = append(cmds, fetchStatus(m.clients[i], i, m.nodes[i].seq, m.cfg.RequestTimeout))
-		if ok, tried := m.eventsOK[m.nodes[i].id]; ok || !tried {
+		cmds = append(cmds, fetchStatus(m.sources[i], i, m.nodes[i].seq, m.cfg.RequestTimeout))
+		if ok, tried := m.eventsOK[m.nodes[i].id]; m.clients[i] != nil && (ok || !tried) {
 			cmds = append(cmds, fetchEvents(m.clients[i], i, m.nodes[i].eventSeq, m.cfg.RequestTimeout))
 		}
 	}

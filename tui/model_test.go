@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -443,5 +444,44 @@ func TestRoundMsg_AppliesEveryAnswerOnce(t *testing.T) {
 	got := mm.(Model)
 	if cmd != nil || got.nodes[0].last == nil || got.nodes[1].last.State != adminapi.StateFollowing || got.nodes[1].eventSeq != 4 {
 		t.Fatalf("round not applied: %+v", got.nodes)
+	}
+}
+
+// A server read through four-letter words shows "?" where its source cannot
+// tell (pid, votes, accepted epoch) and names the words its whitelist
+// refused; followers without a leader id still count towards the quorum.
+func TestFourLW_UnknownsShownAsQuestionMarks(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Name = "top"
+	for i := 1; i <= 3; i++ {
+		cfg.Targets = append(cfg.Targets, Target{ID: i, Client: fmt.Sprintf("127.0.0.1:%d", 2180+i)})
+	}
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.now = func() time.Time { return t0 }
+	if n := len(m.fetches()); n != 3 {
+		t.Fatalf("%d fetches per round, want 3: 4lw targets have no event feed", n)
+	}
+	unknown := []string{"accepted_epoch", "election", "leader_id", "pid", "zab_phase"}
+	for i := 0; i < 3; i++ {
+		p := &adminapi.Peer{MyID: int64(i + 1), State: adminapi.StateFollowing, LeaderID: -1, LastLoggedZxid: 0x100000002, CurrentEpoch: 1,
+			Voters: 3, Source: adminapi.SourceFourLW, Unknown: unknown, Refused: []string{"mntr"}}
+		if i == 2 {
+			p.State, p.LeaderID, p.Unknown = adminapi.StateLeading, 3, unknown[:4:4]
+		}
+		mm, _ := m.Update(statusMsg{node: i, seq: 1, peer: p, at: t0})
+		m = mm.(Model)
+	}
+	s := summarize(m.nodes, t0)
+	if s.leader != 3 || !s.quorum || s.serving != 3 {
+		t.Fatalf("summary: %+v", s)
+	}
+	out := viewAt(t, m, 120, 40)
+	for _, want := range []string{"?/1", "whitelist refuses mntr", "source 4lw 127.0.0.1:2181"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("view lacks %q:\n%s", want, out)
+		}
 	}
 }

@@ -32,9 +32,20 @@ func (m Model) viewDetail(s clusterSummary, now time.Time) string {
 		out = append(out, st.Dim.Render("no answer from "+n.admin+" yet"))
 		return strings.Join(out, "\n")
 	}
-	out = append(out, fmt.Sprintf("zxid %s committed %s applied %s  znodes %d watches %d sess %d conn %d out %d",
-		hexZxid(p.LastLoggedZxid), hexZxid(p.CommittedZxid), hexZxid(p.AppliedZxid), p.Znodes, p.Watches, p.Sessions, p.Connections, p.Outstanding))
-	if p.State != adminapi.StateStandalone {
+	out = append(out, fmt.Sprintf("zxid %s committed %s applied %s  znodes %s watches %s sess %s conn %s out %s",
+		hexZxid(p.LastLoggedZxid), hexZxid(p.CommittedZxid), hexZxid(p.AppliedZxid), known(p, "znodes", p.Znodes),
+		known(p, "watches", p.Watches), known(p, "sessions", p.Sessions), known(p, "connections", p.Connections), known(p, "outstanding", p.Outstanding)))
+	if p.Source != "" {
+		line := "source " + p.Source + " " + n.admin
+		if len(p.Refused) > 0 {
+			line += "  whitelist refuses " + strings.Join(p.Refused, ",")
+		}
+		if len(p.Unknown) > 0 {
+			line += "  cannot tell: " + strings.Join(p.Unknown, ",")
+		}
+		out = append(out, st.Dim.Render(line))
+	}
+	if p.State != adminapi.StateStandalone && p.Known("election") {
 		leader := "leader ?"
 		if p.LeaderID >= 0 {
 			leader = fmt.Sprintf("leader zk%d heard %s ago", p.LeaderID, shortAge(time.Duration(p.LeaderHeardAgoMs)*time.Millisecond))
@@ -60,6 +71,13 @@ func (m Model) viewDetail(s clusterSummary, now time.Time) string {
 			}
 			out = append(out, "votes "+strings.Join(parts, "  "))
 		}
+	}
+	if p.State != adminapi.StateStandalone && !p.Known("election") {
+		line := "leader " + known(p, "leader_id", "zk"+fmt.Sprint(p.LeaderID))
+		if p.LeaderID < 0 && p.Known("leader_id") {
+			line = "leader none"
+		}
+		out = append(out, line+"  zab "+known(p, "zab_phase", p.ZabPhase))
 	}
 	for _, l := range p.Learners {
 		out = append(out, m.viewLearner(l))

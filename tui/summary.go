@@ -159,7 +159,9 @@ func summarize(nodes []nodeState, now time.Time) clusterSummary {
 				s.serving++
 			}
 		case adminapi.StateFollowing:
-			if int(n.last.LeaderID) == s.leader {
+			// Four-letter words never name a follower's leader: in Zab's
+			// broadcast phase it follows the only leader there is.
+			if int(n.last.LeaderID) == s.leader || !n.last.Known("leader_id") && len(s.leaders) == 1 {
 				s.serving++
 			}
 		case adminapi.StateStandalone:

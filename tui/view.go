@@ -176,11 +176,21 @@ func (m Model) viewTable(s clusterSummary, now time.Time, w int) string {
 				vote = "-"
 			}
 			round = fmt.Sprint(p.Election.Round)
-			epochs = fmt.Sprintf("%d/%d", p.AcceptedEpoch, p.CurrentEpoch)
+			epochs = fmt.Sprintf("%s/%s", known(p, "accepted_epoch", p.AcceptedEpoch), known(p, "current_epoch", p.CurrentEpoch))
 			zxid = hexZxid(p.LastLoggedZxid)
 			lagS = fmt.Sprint(lag(n, s))
-			sess = fmt.Sprint(p.Sessions)
-			conns = fmt.Sprint(p.Connections)
+			sess = known(p, "sessions", p.Sessions)
+			conns = known(p, "connections", p.Connections)
+			// What the source (4lw, 3.8's admin commands) cannot tell shows as "?".
+			if !p.Known("election") {
+				vote, round = unknownCell, unknownCell
+			}
+			if !p.Known("last_logged_zxid") {
+				zxid, lagS = unknownCell, unknownCell
+			}
+			if pid == "-" && !p.Known("pid") {
+				pid = unknownCell
+			}
 		}
 		faults := strings.Join(n.proc.faults, ",")
 		if n.proc.exitCode != nil {
@@ -210,6 +220,17 @@ func (m Model) viewTable(s clusterSummary, now time.Time, w int) string {
 		out = append(out, clip(row, w, 1))
 	}
 	return strings.Join(out, "\n")
+}
+
+// unknownCell marks a value the server's source cannot tell.
+const unknownCell = "?"
+
+// known formats v, or unknownCell when p's source cannot tell field.
+func known[T any](p *adminapi.Peer, field string, v T) string {
+	if !p.Known(field) {
+		return unknownCell
+	}
+	return fmt.Sprint(v)
 }
 
 func trunc(s string, n int) string {

@@ -61,7 +61,14 @@ func AdminAvailable() bool {
 
 // Classpath returns the java classpath for the server: the zookeeper jars,
 // the runtime jars that exist, and the AdminServer jars when all of them exist.
-func Classpath() string {
+func Classpath() string { return classpath(true) }
+
+// ClasspathWithoutJetty is Classpath without the AdminServer jars: the
+// server Debian's package runs by default, which keeps admin.enableServer
+// (and its port in the config) but serves nothing there.
+func ClasspathWithoutJetty() string { return classpath(false) }
+
+func classpath(admin bool) string {
 	var cp []string
 	add := func(names []string) {
 		for _, n := range names {
@@ -73,7 +80,7 @@ func Classpath() string {
 	}
 	add(coreJars)
 	add(runtimeJars)
-	if AdminAvailable() {
+	if admin && AdminAvailable() {
 		add(adminJars)
 	}
 	return strings.Join(cp, string(os.PathListSeparator))

@@ -21,7 +21,14 @@ log4j.appender.CONSOLE.layout.ConversionPattern=%d{ISO8601} [myid:%X{myid}] - %-
 `
 
 // Launcher runs QuorumPeerMain from the Debian jars.
-func Launcher() zkproc.Launcher {
+func Launcher() zkproc.Launcher { return launcher(Classpath) }
+
+// LauncherWithoutJetty runs QuorumPeerMain without the AdminServer jars, as
+// Debian's package does: the config may enable the AdminServer on a port,
+// but nothing answers there (tools must fall back to four-letter words).
+func LauncherWithoutJetty() zkproc.Launcher { return launcher(ClasspathWithoutJetty) }
+
+func launcher(classpath func() string) zkproc.Launcher {
 	return zkproc.Launcher{Kind: "apache", Command: func(cfgPath, dir string) (string, []string, []string, error) {
 		if ok, why := Available(); !ok {
 			return "", nil, nil, fmt.Errorf("oracle: %s", why)
@@ -34,7 +41,7 @@ func Launcher() zkproc.Launcher {
 			"-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
 			"-Dzookeeper.root.logger=INFO,CONSOLE",
 			"-Dlog4j.configuration=file:" + props,
-			"-cp", Classpath(),
+			"-cp", classpath(),
 			"org.apache.zookeeper.server.quorum.QuorumPeerMain", cfgPath,
 		}
 		return "java", args, nil, nil
