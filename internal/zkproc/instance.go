@@ -10,7 +10,12 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/zkctl/zkctl/internal/proc"
 )
+
+// Process is one run of a server; tests signal it by pid (never by name).
+type Process = proc.Process
 
 // Launcher says how to run one implementation given a zoo.cfg path.
 type Launcher struct {
@@ -169,7 +174,7 @@ func (s *Instance) start() error {
 	if err != nil {
 		return fmt.Errorf("zkproc: %s: %w", s.name, err)
 	}
-	p, err := StartProcess(bin, args, env, s.dir, s.logPath)
+	p, err := proc.Start(proc.Spec{Argv: append([]string{bin}, args...), Env: env, Dir: s.dir, LogPath: s.logPath})
 	if err != nil {
 		return fmt.Errorf("zkproc: %s: %w", s.name, err)
 	}
