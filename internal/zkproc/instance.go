@@ -17,6 +17,12 @@ import (
 // Process is one run of a server; tests signal it by pid (never by name).
 type Process = proc.Process
 
+// StartProcess starts bin with args and env (appended to os.Environ) in dir,
+// appending stdout and stderr to logPath; see proc.Start.
+func StartProcess(bin string, args, env []string, dir, logPath string) (*Process, error) {
+	return proc.Start(proc.Spec{Argv: append([]string{bin}, args...), Env: env, Dir: dir, LogPath: logPath})
+}
+
 // Launcher says how to run one implementation given a zoo.cfg path.
 type Launcher struct {
 	// Kind labels instances in test output: "apache" or "zkctl".
@@ -174,7 +180,7 @@ func (s *Instance) start() error {
 	if err != nil {
 		return fmt.Errorf("zkproc: %s: %w", s.name, err)
 	}
-	p, err := proc.Start(proc.Spec{Argv: append([]string{bin}, args...), Env: env, Dir: s.dir, LogPath: s.logPath})
+	p, err := StartProcess(bin, args, env, s.dir, s.logPath)
 	if err != nil {
 		return fmt.Errorf("zkproc: %s: %w", s.name, err)
 	}
