@@ -129,7 +129,7 @@ func (p *Process) kill(pid int, what string, sig syscall.Signal) error {
 		return nil
 	}
 	if err := syscall.Kill(pid, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
-		return fmt.Errorf("proc: signal %s to %s %d: %w", SignalName(sig), what, p.Pid(), err)
+		return fmt.Errorf("proc: signal %s to %s %d: %w", signalName(sig), what, p.Pid(), err)
 	}
 	return nil
 }
@@ -173,14 +173,14 @@ func describeExit(ps *os.ProcessState, err error) string {
 		return "unknown"
 	}
 	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return "killed by " + SignalName(ws.Signal())
+		return "killed by " + signalName(ws.Signal())
 	}
 	return fmt.Sprintf("exit status %d", ps.ExitCode())
 }
 
-// SignalName returns the C name of the signals a server is usually ended
+// signalName returns the C name of the signals a server is usually ended
 // with ("SIGKILL"), and Go's description of any other.
-func SignalName(s syscall.Signal) string {
+func signalName(s syscall.Signal) string {
 	switch s {
 	case syscall.SIGKILL:
 		return "SIGKILL"
