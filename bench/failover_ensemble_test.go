@@ -126,7 +126,7 @@ func (c *cluster) failoverOnce(prefix string) (failoverSample, error) {
 	}
 	s := failoverSample{write: w.at.Sub(t0), roles: r.at.Sub(t0), leader: li + 1}
 	select {
-	case <-p.Exited():
+	case <-p.Done():
 	case <-time.After(10 * time.Second):
 		return s, fmt.Errorf("server %d (pid %d) not reaped 10 s after SIGKILL", li+1, p.Pid())
 	}

@@ -2,15 +2,15 @@ package launcher
 
 import (
 	"bufio"
-	"encoding/binary"
+	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/zkctl/zkctl/jute"
 	"github.com/zkctl/zkctl/launcher/linkproxy"
 )
 
@@ -173,52 +173,23 @@ func nodeFaults(id int, paused bool, links, clientLinks []LinkState) []string {
 	return append(out, marks...)
 }
 
-// Election handshake (QuorumCnxManager): int64 protocol version, int64 sid,
-// int32 address length, address bytes. Versions >= 0 are pre-3.5 sids
-// without an address.
-const (
-	protocolV1     = -65536
-	protocolV2     = -65535
-	maxHandshakeAd = 2048
-)
-
 // electionHandshakePrefix returns a linkproxy.Prefix that replaces the
-// address in an election-port handshake with addr, so that a peer that
-// answers by connecting back (the smaller sid challenge of
-// QuorumCnxManager) dials the launcher's proxy rather than the server. Any
-// handshake it does not understand is passed through unchanged.
+// address in an election-port handshake (docs/quorum-reference.md §2.2) with
+// addr, so that a peer that answers by connecting back dials the launcher's
+// proxy rather than the server: an acceptor with the larger sid closes the
+// connection and dials the address from the handshake
+// (QuorumCnxManager.handleConnection, docs/quorum-reference.md §2.3).
+// Bytes it cannot parse, a pre-3.5 handshake (sid only) and a blank address
+// pass through unchanged.
 func electionHandshakePrefix(addr string) linkproxy.Prefix {
 	return func(r *bufio.Reader) ([]byte, error) {
-		head := make([]byte, 20)
-		n, err := io.ReadFull(r, head[:8])
-		if err != nil {
-			return head[:n], err
+		h, raw, err := jute.ReadElectionHandshakeBytes(r)
+		if errors.Is(err, jute.ErrElectionHandshake) {
+			return raw, nil
 		}
-		ver := int64(binary.BigEndian.Uint64(head[:8]))
-		if ver != protocolV1 && ver != protocolV2 {
-			return head[:8], nil
+		if err != nil || h.Version == 0 || strings.TrimSpace(strings.Join(h.Addrs, "|")) == "" {
+			return raw, err
 		}
-		n, err = io.ReadFull(r, head[8:20])
-		if err != nil {
-			return head[:8+n], err
-		}
-		alen := int32(binary.BigEndian.Uint32(head[16:20]))
-		if alen <= 0 || alen > maxHandshakeAd {
-			return head, nil
-		}
-		old := make([]byte, alen)
-		n, err = io.ReadFull(r, old)
-		if err != nil {
-			return append(head, old[:n]...), err
-		}
-		if strings.TrimSpace(string(old)) == "" {
-			return append(head, old...), nil
-		}
-		out := make([]byte, 0, 20+len(addr))
-		v1 := int64(protocolV1)
-		out = binary.BigEndian.AppendUint64(out, uint64(v1))
-		out = append(out, head[8:16]...)
-		out = binary.BigEndian.AppendUint32(out, uint32(len(addr)))
-		return append(out, addr...), nil
+		return jute.ElectionHandshake{Version: jute.ElectionProtocolV1, Sid: h.Sid, Addrs: []string{addr}}.Encode(), nil
 	}
 }

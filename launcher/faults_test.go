@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"io"
 	"testing"
+
+	"github.com/zkctl/zkctl/jute"
 )
 
 func handshake(ver, sid int64, addr string) []byte {
@@ -16,13 +18,13 @@ func handshake(ver, sid int64, addr string) []byte {
 }
 
 func TestElectionHandshakePrefix_RewritesAddress(t *testing.T) {
-	in := append(handshake(protocolV1, 3, "127.0.0.1:21833"), "NOTIFICATION"...)
+	in := append(handshake(jute.ElectionProtocolV1, 3, "127.0.0.1:21833"), "NOTIFICATION"...)
 	r := bufio.NewReader(bytes.NewReader(in))
 	head, err := electionHandshakePrefix("127.0.0.1:22031")(r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := handshake(protocolV1, 3, "127.0.0.1:22031"); !bytes.Equal(head, want) {
+	if want := handshake(jute.ElectionProtocolV1, 3, "127.0.0.1:22031"); !bytes.Equal(head, want) {
 		t.Fatalf("head %x, want %x", head, want)
 	}
 	rest, _ := io.ReadAll(r)
@@ -41,9 +43,9 @@ func TestElectionHandshakePrefix_RewritesAddress(t *testing.T) {
 // loses bytes it does not understand, and always rewrites a well-formed
 // handshake.
 func FuzzElectionHandshakePrefix(f *testing.F) {
-	f.Add(handshake(protocolV1, 1, "127.0.0.1:3888"))
-	f.Add(handshake(protocolV2, 2, "a:1|b:2"))
-	f.Add(handshake(protocolV1, 1, ""))
+	f.Add(handshake(jute.ElectionProtocolV1, 1, "127.0.0.1:3888"))
+	f.Add(handshake(jute.ElectionProtocolV2, 2, "a:1|b:2"))
+	f.Add(handshake(jute.ElectionProtocolV1, 1, ""))
 	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 7})
 	f.Add([]byte{0xff, 0xff})
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -54,9 +56,9 @@ func FuzzElectionHandshakePrefix(f *testing.F) {
 		if len(in) >= 20 {
 			ver := int64(binary.BigEndian.Uint64(in))
 			alen := int32(binary.BigEndian.Uint32(in[16:]))
-			if (ver == protocolV1 || ver == protocolV2) && alen > 0 && alen <= maxHandshakeAd && len(in) >= 20+int(alen) &&
+			if (ver == jute.ElectionProtocolV1 || ver == jute.ElectionProtocolV2) && alen > 0 && alen <= jute.ElectionMaxAddrLen && len(in) >= 20+int(alen) &&
 				len(bytes.TrimSpace(in[20:20+alen])) > 0 {
-				want := append(handshake(protocolV1, int64(binary.BigEndian.Uint64(in[8:])), "127.0.0.1:9"), in[20+alen:]...)
+				want := append(handshake(jute.ElectionProtocolV1, int64(binary.BigEndian.Uint64(in[8:])), "127.0.0.1:9"), in[20+alen:]...)
 				if err != nil || !bytes.Equal(out, want) {
 					t.Fatalf("rewrite of %x = %x, %v; want %x", in, out, err, want)
 				}

@@ -63,158 +63,214 @@ func newUpCommand() *cobra.Command {
 	return cmd
 }
 
+// runUp is `zkctl up`: start the cluster, serve until a signal, `zkctl
+// down`, the script or the dashboard ends it, drain what still runs, then
+// stop the servers.
 func runUp(cmd *cobra.Command, args []string, o upOptions) error {
+	cfg, script, err := upConfig(cmd, args, o)
+	if err != nil {
+		return err
+	}
+	u, err := startUp(cmd.OutOrStdout(), cfg, o.script, script)
+	if err != nil {
+		return err
+	}
+	defer signal.Stop(u.sigs)
+	u.serve(configFileFlag(cmd), !o.headless)
+	u.drain()
+	return u.stop()
+}
+
+// upConfig turns the arguments and flags into the launcher's configuration
+// and reads --script; a script that does not parse starts nothing.
+func upConfig(cmd *cobra.Command, args []string, o upOptions) (launcher.Config, []byte, error) {
 	voters := 3
 	if len(args) == 1 {
 		n, err := strconv.Atoi(args[0])
 		if err != nil || n < 1 || n > launcher.MaxNodes {
-			return withExitCode(chaos.ExitScriptError, fmt.Errorf("up: %q servers: want a number from 1 to %d", args[0], launcher.MaxNodes))
+			return launcher.Config{}, nil, withExitCode(chaos.ExitScriptError, fmt.Errorf("up: %q servers: want a number from 1 to %d", args[0], launcher.MaxNodes))
 		}
 		voters = n
 	}
 	if o.tick%time.Millisecond != 0 {
-		return withExitCode(chaos.ExitScriptError, fmt.Errorf("up: --tick %v: want whole milliseconds", o.tick))
+		return launcher.Config{}, nil, withExitCode(chaos.ExitScriptError, fmt.Errorf("up: --tick %v: want whole milliseconds", o.tick))
 	}
 	cfg := launcher.DefaultConfig()
 	cfg.Name, cfg.Dir, cfg.Voters, cfg.Observers = o.name, o.dir, voters, o.observers
 	cfg.BasePort, cfg.Clean, cfg.TickMs, cfg.Overrides = o.basePort, o.clean, int(o.tick/time.Millisecond), o.set
 	cfg.ProxyClients, cfg.Grace, cfg.Seed = o.proxyClients, o.grace, o.seed
-	out := cmd.OutOrStdout()
-	// The launcher logs to stderr only when something is wrong; events go to out.
+	// The launcher logs to stderr only when something is wrong; events go to stdout.
 	cfg.Logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	var script []byte
-	if o.script != "" {
-		b, err := os.ReadFile(o.script)
-		if err != nil {
-			return withExitCode(chaos.ExitScriptError, fmt.Errorf("up: --script: %w", err))
-		}
-		// A script that does not parse starts nothing.
-		if _, err := chaos.Parse(string(b)); err != nil {
-			return withExitCode(chaos.ExitScriptError, fmt.Errorf("up: --script %s: %w", o.script, err))
-		}
-		script = b
+	if o.script == "" {
+		return cfg, nil, nil
 	}
+	script, err := os.ReadFile(o.script)
+	if err != nil {
+		return launcher.Config{}, nil, withExitCode(chaos.ExitScriptError, fmt.Errorf("up: --script: %w", err))
+	}
+	if _, err := chaos.Parse(string(script)); err != nil {
+		return launcher.Config{}, nil, withExitCode(chaos.ExitScriptError, fmt.Errorf("up: --script %s: %w", o.script, err))
+	}
+	return cfg, script, nil
+}
+
+// upSession is one `zkctl up` from a started cluster to its shutdown.
+type upSession struct {
+	l          *launcher.Launcher
+	runner     *chaos.Runner // the one chaos runner: --script, `zkctl do`, the dashboard
+	pr         *eventPrinter
+	out        io.Writer
+	sigs       chan os.Signal // SIGINT/SIGTERM: the first stops, the second kills
+	scriptPath string
+	script     []byte // nil without --script
+
+	stopRun       context.CancelFunc // ends the script and the view
+	scriptDone    chan error
+	viewDone      chan error
+	scriptRunning bool  // scriptDone has not been received from
+	viewRunning   bool  // viewDone has not been received from
+	killNow       bool  // a second signal came while draining: skip the grace period
+	result        error // what runUp returns
+}
+
+// startUp starts the cluster and its chaos runner. From here on the first
+// SIGINT or SIGTERM stops the cluster gracefully and a second one skips the
+// grace period; the caller calls signal.Stop(u.sigs).
+func startUp(out io.Writer, cfg launcher.Config, scriptPath string, script []byte) (*upSession, error) {
 	l, err := launcher.New(cfg)
 	if err != nil {
-		return withExitCode(chaos.ExitScriptError, fmt.Errorf("up: %w", err))
+		return nil, withExitCode(chaos.ExitScriptError, fmt.Errorf("up: %w", err))
 	}
-
-	// First signal: graceful shutdown; second: skip the grace period.
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-
-	ctx := context.Background()
-	startCtx, cancelStart := context.WithTimeout(ctx, 30*time.Second)
+	startCtx, cancelStart := context.WithTimeout(context.Background(), 30*time.Second)
 	err = l.Start(startCtx)
 	cancelStart()
 	if err != nil {
-		return withExitCode(chaos.ExitScriptError, fmt.Errorf("up: %w", err))
+		signal.Stop(sigs)
+		return nil, withExitCode(chaos.ExitScriptError, fmt.Errorf("up: %w", err))
 	}
-	// One runner and one recorder per launcher: --script, `zkctl do` and
-	// the dashboard's keys and prompt all go through it.
-	runner := newLineRunner(l, out)
-	l.SetLineRunner(runner)
-	fmt.Fprintf(out, "zkctl up: cluster %s in %s, control API %s (zkctl status --name %s; zkctl down --name %s)\n",
-		cfg.Name, l.Dir(), l.ControlAddr(), cfg.Name, cfg.Name)
-	csCtx, csCancel := context.WithTimeout(ctx, 5*time.Second)
-	cs, csErr := connectString(csCtx, l)
-	csCancel()
-	if csErr == nil {
-		via := ""
-		if cfg.ProxyClients {
-			via = " (client proxies)"
-		}
-		fmt.Fprintf(out, "zkctl up: clients connect to %s%s\n", cs, via)
-	}
+	u := &upSession{l: l, runner: newLineRunner(l, out), pr: &eventPrinter{l: l, out: out}, out: out, sigs: sigs,
+		scriptPath: scriptPath, script: script}
+	l.SetLineRunner(u.runner)
+	u.announce(cfg)
+	return u, nil
+}
 
-	runCtx, stopRun := context.WithCancel(ctx)
-	defer stopRun()
-	scriptDone := make(chan error, 1)
-	if script != nil {
-		go func() { scriptDone <- runner.RunScript(runCtx, l, o.script, script, out) }()
+// announce tells the user where the cluster lives and how clients reach it.
+func (u *upSession) announce(cfg launcher.Config) {
+	fmt.Fprintf(u.out, "zkctl up: cluster %s in %s, control API %s (zkctl status --name %s; zkctl down --name %s)\n",
+		cfg.Name, u.l.Dir(), u.l.ControlAddr(), cfg.Name, cfg.Name)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	cs, err := connectString(ctx, u.l)
+	cancel()
+	if err != nil {
+		return
 	}
+	via := ""
+	if cfg.ProxyClients {
+		via = " (client proxies)"
+	}
+	fmt.Fprintf(u.out, "zkctl up: clients connect to %s%s\n", cs, via)
+}
 
-	interactive := !o.headless && isatty.IsTerminal(os.Stdout.Fd()) && isatty.IsTerminal(os.Stdin.Fd())
-	if !o.headless && !interactive && script == nil {
-		fmt.Fprintln(out, "zkctl up: no terminal on stdin/stdout, running headless (one line per event)")
+// serve runs the script (if any) and the view (the dashboard on a terminal
+// unless headless or scripted, else one line per event) until a signal,
+// `zkctl down`, the script's end or the view's end.
+func (u *upSession) serve(configFile string, wantDashboard bool) {
+	runCtx, stopRun := context.WithCancel(context.Background())
+	u.stopRun = stopRun
+	u.scriptDone, u.viewDone = make(chan error, 1), make(chan error, 1)
+	if u.script != nil {
+		u.scriptRunning = true
+		go func() { u.scriptDone <- u.runner.RunScript(runCtx, u.l, u.scriptPath, u.script, u.out) }()
 	}
-	pr := &eventPrinter{l: l, out: out}
-	viewDone := make(chan error, 1)
+	interactive := wantDashboard && isatty.IsTerminal(os.Stdout.Fd()) && isatty.IsTerminal(os.Stdin.Fd())
+	if wantDashboard && !interactive && u.script == nil {
+		fmt.Fprintln(u.out, "zkctl up: no terminal on stdin/stdout, running headless (one line per event)")
+	}
+	u.viewRunning = true
 	go func() {
-		if interactive && script == nil {
-			viewDone <- runDashboard(runCtx, l, pr, configFileFlag(cmd))
+		if interactive && u.script == nil {
+			u.viewDone <- runDashboard(runCtx, u.l, u.pr, configFile)
 			return
 		}
-		viewDone <- pr.run(runCtx)
+		u.viewDone <- u.pr.run(runCtx)
 	}()
-	viewRunning := true
-
-	var result error
-	scriptResult := func(err error) {
-		if err != nil {
-			result = withExitCode(chaos.ExitCode(err), fmt.Errorf("up: script %s: %w", o.script, err))
-		} else {
-			fmt.Fprintf(out, "zkctl up: script %s passed\n", o.script)
-		}
-	}
-	scriptRunning, killNow := script != nil, false
 	select {
-	case <-sigs:
-		fmt.Fprintln(out, "zkctl up: stopping servers (Ctrl-C again to kill them at once)")
-	case <-l.DownRequested():
-		fmt.Fprintln(out, "zkctl up: down requested, stopping servers")
-	case err := <-scriptDone:
-		scriptRunning = false
-		scriptResult(err)
-	case err := <-viewDone:
-		viewRunning = false
-		result = err
+	case <-u.sigs:
+		fmt.Fprintln(u.out, "zkctl up: stopping servers (Ctrl-C again to kill them at once)")
+	case <-u.l.DownRequested():
+		fmt.Fprintln(u.out, "zkctl up: down requested, stopping servers")
+	case err := <-u.scriptDone:
+		u.scriptRunning = false
+		u.scriptResult(err)
+	case err := <-u.viewDone:
+		u.viewRunning = false
+		u.result = err
 	}
-	stopRun()
-	if scriptRunning {
-		// An interrupted script still heals and prints its summary (bounded
-		// by the runner's own 30 s clean-up); it did not pass: exit 2.
+}
+
+// drain ends the script and the view and waits for them. An interrupted
+// script still heals and prints its summary (bounded by the runner's own
+// 30 s clean-up) and counts as failed: exit 2.
+func (u *upSession) drain() {
+	u.stopRun()
+	if u.scriptRunning {
 		select {
-		case err := <-scriptDone:
+		case err := <-u.scriptDone:
 			if err == nil {
 				err = errors.New("interrupted")
 			}
-			scriptResult(err)
+			u.scriptResult(err)
 		case <-time.After(45 * time.Second):
-			result = withExitCode(chaos.ExitScriptError, fmt.Errorf("up: script %s: interrupted and still cleaning up after 45s", o.script))
-		case <-sigs:
-			result = withExitCode(chaos.ExitScriptError, fmt.Errorf("up: script %s: interrupted twice", o.script))
-			killNow = true
+			u.result = withExitCode(chaos.ExitScriptError, fmt.Errorf("up: script %s: interrupted and still cleaning up after 45s", u.scriptPath))
+		case <-u.sigs:
+			u.result = withExitCode(chaos.ExitScriptError, fmt.Errorf("up: script %s: interrupted twice", u.scriptPath))
+			u.killNow = true
 		}
 	}
-	if viewRunning {
-		<-viewDone
+	if u.viewRunning {
+		<-u.viewDone
 	}
+}
 
-	downCtx, force := context.WithCancel(ctx)
+// scriptResult records the script's outcome as runUp's result.
+func (u *upSession) scriptResult(err error) {
+	if err != nil {
+		u.result = withExitCode(chaos.ExitCode(err), fmt.Errorf("up: script %s: %w", u.scriptPath, err))
+	} else {
+		fmt.Fprintf(u.out, "zkctl up: script %s passed\n", u.scriptPath)
+	}
+}
+
+// stop closes the chaos runner, then shuts the servers down (SIGTERM, grace,
+// SIGKILL; a signal now skips the grace period) and prints the last events.
+func (u *upSession) stop() error {
+	downCtx, force := context.WithCancel(context.Background())
 	defer force()
-	if killNow {
-		fmt.Fprintln(out, "zkctl up: killing servers now")
+	if u.killNow {
+		fmt.Fprintln(u.out, "zkctl up: killing servers now")
 		force()
 	}
 	go func() {
 		select {
-		case <-sigs:
-			fmt.Fprintln(out, "zkctl up: killing servers now")
+		case <-u.sigs:
+			fmt.Fprintln(u.out, "zkctl up: killing servers now")
 			force()
 		case <-downCtx.Done():
 		}
 	}()
 	// Stop the workload (if one runs) before its servers go away.
-	if err := runner.Close(); err != nil {
-		fmt.Fprintf(out, "zkctl up: chaos runner: %v\n", err)
+	if err := u.runner.Close(); err != nil {
+		fmt.Fprintf(u.out, "zkctl up: chaos runner: %v\n", err)
 	}
-	if err := l.Shutdown(downCtx); err != nil {
+	result := u.result
+	if err := u.l.Shutdown(downCtx); err != nil {
 		result = errors.Join(result, fmt.Errorf("up: shutdown: %w", err))
 	}
 	// Print what is left of the event stream (exits, "down").
-	pr.flush()
+	u.pr.flush()
 	return result
 }
 

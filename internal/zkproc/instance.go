@@ -10,7 +10,18 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/zkctl/zkctl/internal/proc"
 )
+
+// Process is one run of a server; tests signal it by pid (never by name).
+type Process = proc.Process
+
+// StartProcess starts bin with args and env (appended to os.Environ) in dir,
+// appending stdout and stderr to logPath; see proc.Start.
+func StartProcess(bin string, args, env []string, dir, logPath string) (*Process, error) {
+	return proc.Start(proc.Spec{Argv: append([]string{bin}, args...), Env: env, Dir: dir, LogPath: logPath})
+}
 
 // Launcher says how to run one implementation given a zoo.cfg path.
 type Launcher struct {

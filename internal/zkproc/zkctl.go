@@ -36,17 +36,6 @@ func TryStartStandalone(t testing.TB, o Options) (*Proc, error) {
 	return insts[0], nil
 }
 
-// StartStandalone starts one standalone zkctl server and fails the test if
-// it does not serve.
-func StartStandalone(t testing.TB, o Options) *Proc {
-	t.Helper()
-	p, err := TryStartStandalone(t, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 // StartEnsemble starts n zkctl servers forming one ensemble and waits until
 // each is leader or follower.
 func StartEnsemble(t testing.TB, n int, o Options) []*Proc {

@@ -1,9 +1,9 @@
-package zkproc
+package proc
 
 import "syscall"
 
 // sysProcAttr puts the child in its own process group and has the kernel
-// kill it when the test process dies.
+// kill it when the parent dies.
 func sysProcAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 }

@@ -1,8 +1,0 @@
-//go:build !linux
-
-package zkproc
-
-import "syscall"
-
-// sysProcAttr puts the child in its own process group.
-func sysProcAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
