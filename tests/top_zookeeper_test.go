@@ -2,6 +2,7 @@ package tests
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -28,16 +29,20 @@ func TestTop_ApacheAdminServer(t *testing.T) {
 	}
 	servers := oracle.StartEnsemble(t, 3, zkproc.Options{})
 	var peers []*adminapi.Peer
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		peers = peers[:0]
 		leaders, followers := 0, 0
+		var lastErr error
 		for _, s := range servers {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			p, err := adminapi.NewClient(s.AdminAddr(), 2*time.Second).PeerOrZooKeeper(ctx)
+			// A JVM's first AdminServer answers can take seconds on a
+			// loaded machine: an error is "not yet" until the deadline.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			p, err := adminapi.NewClient(s.AdminAddr(), 5*time.Second).PeerOrZooKeeper(ctx)
 			cancel()
 			if err != nil {
-				t.Fatalf("%s: %v", s.Name(), err)
+				lastErr = fmt.Errorf("%s: %w", s.Name(), err)
+				break
 			}
 			peers = append(peers, p)
 			switch p.State {
@@ -53,7 +58,7 @@ func TestTop_ApacheAdminServer(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no leader with 2 synced followers seen through the admin ports: %+v", peers)
+			t.Fatalf("no leader with 2 synced followers seen through the admin ports: %+v (last error: %v)", peers, lastErr)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
