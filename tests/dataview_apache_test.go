@@ -73,7 +73,9 @@ func TestDataView_TopApache38InTmux(t *testing.T) {
 		x.run("send-keys", "-t", x.session, "Enter")
 	}
 	gotoPath("/app")
-	if s, ok := x.waitScreen(10*time.Second, func(s string) bool { return strings.Contains(s, `"v": 1`) && strings.Contains(s, "data (json, 7 bytes)") }); !ok {
+	if s, ok := x.waitScreen(10*time.Second, func(s string) bool {
+		return strings.Contains(s, `"v": 1`) && strings.Contains(s, "data (json, 7 bytes)")
+	}); !ok {
 		t.Fatalf("/app's JSON not shown:\n%s", s)
 	}
 	if _, err := c.Set("/app", []byte(`{"v":2}`), -1); err != nil {
@@ -93,7 +95,9 @@ func TestDataView_TopApache38InTmux(t *testing.T) {
 	x.run("send-keys", "-t", x.session, ":")
 	x.run("send-keys", "-t", x.session, "-l", `create /fromtop "hi"`)
 	x.run("send-keys", "-t", x.session, "Enter")
-	if s, ok := x.waitScreen(10*time.Second, func(s string) bool { return strings.Contains(s, "✓ create /fromtop") && strings.Contains(s, "fromtop") }); !ok {
+	if s, ok := x.waitScreen(10*time.Second, func(s string) bool {
+		return strings.Contains(s, "✓ create /fromtop") && strings.Contains(s, "fromtop")
+	}); !ok {
 		t.Fatalf("create through top's prompt not shown:\n%s", s)
 	}
 	if data, _, err := c.Get("/fromtop"); err != nil || string(data) != "hi" {

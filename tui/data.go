@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/zkctl/zkctl/chaos"
 	"github.com/zkctl/zkctl/launcher"
@@ -131,12 +132,17 @@ func (m Model) startData(line string) (tea.Model, tea.Cmd, bool) {
 // in sight), the data view under them, and the footer with its keys.
 func (m Model) viewWithData(header, table string, w, h int) string {
 	dw, dh := m.dataSize()
-	body := header + "\n" + table + "\n" + m.data.SetSize(dw, dh).View()
 	foot := m.viewFooter(w)
 	if i := strings.IndexByte(foot, '\n'); i >= 0 {
 		foot = foot[:i]
 	}
-	foot += "\n" + clip(m.help.ShortHelpView(append(m.data.Keys().ShortHelp(), m.keys.Data, m.keys.Help)), w, 1)
+	if strings.TrimSpace(ansi.Strip(foot)) == "" || foot == m.styles.Dim.Render("read-only: attached with zkctl top") {
+		foot, dh = "", dh+1 // the data view's own last line says what it needs
+	} else {
+		foot += "\n"
+	}
+	body := header + "\n" + table + "\n" + m.data.SetSize(dw, dh).View()
+	foot += clip(m.help.ShortHelpView(append(m.data.Keys().ShortHelp(), m.keys.Data, m.keys.Help)), w, 1)
 	if pad := h - lines(body) - lines(foot); pad > 0 {
 		body += strings.Repeat("\n", pad)
 	}

@@ -21,18 +21,18 @@ func DefaultKeyMap() KeyMap {
 		PageDown:   key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
 		Top:        key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
 		Bottom:     key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
-		Expand:     key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "expand")),
-		Collapse:   key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "collapse/parent")),
+		Expand:     key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("l", "open")),
+		Collapse:   key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("h", "close")),
 		Toggle:     key.NewBinding(key.WithKeys("enter", " "), key.WithHelp("enter", "expand/collapse")),
-		Goto:       key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "go to path")),
-		Mode:       key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "data: auto/text/json/hex")),
-		Server:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "next server")),
-		Sync:       key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "sync before reads")),
+		Goto:       key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "go to")),
+		Mode:       key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "view")),
+		Server:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "server")),
+		Sync:       key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "sync")),
 		Refresh:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "re-read")),
-		New:        key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "create child")),
-		Edit:       key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "set data")),
+		New:        key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "create")),
+		Edit:       key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "set")),
 		Delete:     key.NewBinding(key.WithKeys("x", "delete"), key.WithHelp("x", "delete")),
-		Stream:     key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "watch subtree")),
+		Stream:     key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "watch")),
 		DetailUp:   key.NewBinding(key.WithKeys("K"), key.WithHelp("K/J", "scroll data")),
 		DetailDown: key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "scroll data down")),
 	}
@@ -40,7 +40,7 @@ func DefaultKeyMap() KeyMap {
 
 // ShortHelp is the data view's one-line help bar.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Up, k.Expand, k.Goto, k.Mode, k.Server, k.Sync, k.New, k.Edit, k.Delete, k.Stream}
+	return []key.Binding{k.Up, k.Expand, k.Collapse, k.Goto, k.Mode, k.Server, k.Sync, k.New, k.Edit, k.Delete, k.Stream}
 }
 
 // FullHelp is the data view's part of the `?` screen.

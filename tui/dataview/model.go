@@ -209,6 +209,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		fs := m.tree.SetChildren(msg.path, msg.names, msg.stat)
+		if e := m.tree.TakeGotoError(); e != "" {
+			m.status, m.statusErr = e, true
+		}
 		return m.follow(fs)
 	case nodeMsg:
 		if m.sess == nil || msg.gen != m.sess.gen {

@@ -21,7 +21,8 @@ func (m Model) View() string {
 	treeW := min(max(w*2/5, 24), w-16)
 	tree := m.viewTree(treeW, bodyH)
 	detail := m.viewDetail(w-treeW-3, bodyH)
-	body := lipgloss.JoinHorizontal(lipgloss.Top, pad(tree, treeW, bodyH), " "+st.Dim.Render("│")+" ", detail)
+	sep := strings.TrimSuffix(strings.Repeat(" "+st.Dim.Render("│")+" \n", bodyH), "\n")
+	body := lipgloss.JoinHorizontal(lipgloss.Top, pad(tree, treeW, bodyH), sep, detail)
 	var foot string
 	switch {
 	case m.searching:
@@ -33,7 +34,8 @@ func (m Model) View() string {
 	case m.status != "":
 		foot = st.OK.Render(m.status)
 	default:
-		foot = st.Dim.Render("keys: ↑↓/jk move · →/l expand · ←/h collapse · / go to · v mode · s server · S sync · n/e/x create/set/delete · w watch · d back")
+		foot = st.Dim.Render(fmt.Sprintf("%d znodes known · watches on %d nodes' data, %d nodes' children · ? all keys · d back",
+			m.tree.Len(), len(m.watchedData), len(m.watchedKids)))
 	}
 	return clip(head, w, 1) + "\n" + clip(body, w, bodyH) + "\n" + clip(foot, w, 1)
 }
@@ -119,7 +121,7 @@ func (m Model) viewTree(w, h int) string {
 	if p := m.tree.Pending(); p != "" && len(out) < h {
 		out = append(out, st.Dim.Render("loading "+p+" …"))
 	}
-	return strings.Join(out, "\n")
+	return clip(strings.Join(out, "\n"), w, h)
 }
 
 func firstWord(s string) string {

@@ -6,7 +6,9 @@
 package znode
 
 import (
+	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -84,8 +86,11 @@ type Tree struct {
 	nodes    map[string]*Node
 	expanded map[string]bool
 	selected string
-	// pending is a path searched for whose ancestors are still loading.
-	pending string
+	// pending is a path searched for whose ancestors are still loading;
+	// gotoAsked are the ancestors read for it, gotoErr why it failed.
+	pending   string
+	gotoAsked map[string]bool
+	gotoErr   string
 	// streamRoot is the subtree whose events go to the stream ("" = none).
 	streamRoot string
 	stream     []StreamEvent
@@ -222,37 +227,50 @@ func (t *Tree) Toggle(p string) []Fetch {
 	return t.Expand(p)
 }
 
-// Goto selects p, expanding its ancestors; those whose children are not
-// loaded yet are returned as reads, and the selection completes when they
-// arrive (SetChildren).
+// Goto selects p, expanding its ancestors. An ancestor whose children
+// are not loaded, or were loaded before p's branch existed, is returned as
+// a read; the selection completes when the reads arrive (SetChildren). A
+// path still missing after its parent was read again ends the Goto with
+// GotoError set.
 func (t *Tree) Goto(p string) []Fetch {
 	p = path.Clean("/" + strings.TrimSpace(p))
-	var out []Fetch
-	for a := path.Dir(p); ; a = path.Dir(a) {
-		out = append(out, t.Expand(a)...)
-		if a == "/" {
+	if t.pending != p {
+		t.pending, t.gotoAsked, t.gotoErr = p, map[string]bool{}, ""
+	}
+	cur := "/"
+	for _, seg := range strings.Split(strings.TrimPrefix(p, "/"), "/") {
+		if seg == "" {
 			break
 		}
+		if !t.expanded[cur] {
+			t.expanded[cur] = true
+			t.rows = nil
+		}
+		n := t.node(cur)
+		if !n.ChildrenLoaded || !slices.Contains(n.Children, seg) {
+			if n.ChildrenLoaded && t.gotoAsked[cur] {
+				t.pending, t.gotoErr = "", fmt.Sprintf("%s: no such znode (%s has no child %q)", p, cur, seg)
+				return nil
+			}
+			t.gotoAsked[cur] = true
+			return []Fetch{{Path: cur, Kind: FetchChildren}}
+		}
+		cur = child(cur, seg)
 	}
-	if t.visible(p) {
-		t.pending = ""
-		return append(out, t.Select(p)...)
-	}
-	t.pending = p
-	return out
+	t.pending = ""
+	return t.Select(p)
+}
+
+// TakeGotoError says why the last Goto failed ("" when it did not) and
+// forgets it, so it is reported once.
+func (t *Tree) TakeGotoError() string {
+	e := t.gotoErr
+	t.gotoErr = ""
+	return e
 }
 
 // Pending is the searched-for path still waiting for its ancestors.
 func (t *Tree) Pending() string { return t.pending }
-
-func (t *Tree) visible(p string) bool {
-	for _, r := range t.Rows() {
-		if r.Path == p {
-			return true
-		}
-	}
-	return false
-}
 
 // SetChildren records p's children (read with a watch) and its Stat. It
 // drops what is known of children that are gone, and completes a pending
@@ -345,7 +363,7 @@ func (t *Tree) Invalidate() []Fetch {
 	}
 	t.selected = "/"
 	if sel != "/" {
-		t.pending = sel
+		t.pending, t.gotoAsked, t.gotoErr = sel, map[string]bool{}, ""
 	}
 	return append(out, Fetch{Path: "/", Kind: FetchNode})
 }

@@ -64,10 +64,12 @@ func TestTree_LazyExpandSelectCollapse(t *testing.T) {
 func TestTree_GotoLoadsAncestorsThenSelects(t *testing.T) {
 	tr := New()
 	f := tr.Goto("/a/b/c")
-	if len(f) != 3 || tr.Pending() != "/a/b/c" {
+	if len(f) != 1 || f[0] != (Fetch{"/", FetchChildren}) || tr.Pending() != "/a/b/c" {
 		t.Fatalf("goto: %v pending %q", f, tr.Pending())
 	}
-	tr.SetChildren("/", []string{"a"}, nil)
+	if f = tr.SetChildren("/", []string{"a"}, nil); len(f) != 1 || f[0] != (Fetch{"/a", FetchChildren}) {
+		t.Fatalf("next step: %v", f)
+	}
 	tr.SetChildren("/a", []string{"b"}, nil)
 	if tr.Selected() == "/a/b/c" {
 		t.Fatal("selected before its parent loaded")
@@ -78,6 +80,22 @@ func TestTree_GotoLoadsAncestorsThenSelects(t *testing.T) {
 	}
 	if len(f) != 1 || f[0] != (Fetch{"/a/b/c", FetchNode}) {
 		t.Fatalf("goto's last step reads the node: %v", f)
+	}
+}
+
+func TestTree_GotoRereadsAStaleParentOnceThenFails(t *testing.T) {
+	tr := New()
+	tr.SetChildren("/", []string{"a"}, nil)
+	// /new was created after / was read: read / again.
+	if f := tr.Goto("/new"); len(f) != 1 || f[0] != (Fetch{"/", FetchChildren}) {
+		t.Fatalf("goto /new: %v", f)
+	}
+	tr.SetChildren("/", []string{"a"}, nil) // still not there
+	if e := tr.TakeGotoError(); tr.Pending() != "" || !strings.Contains(e, "/new: no such znode") {
+		t.Fatalf("pending %q error %q", tr.Pending(), e)
+	}
+	if tr.TakeGotoError() != "" {
+		t.Fatal("the error is reported twice")
 	}
 }
 
