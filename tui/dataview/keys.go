@@ -10,6 +10,7 @@ type KeyMap struct {
 	Mode, Server, Sync, Refresh             key.Binding
 	New, Edit, Delete, Stream               key.Binding
 	DetailUp, DetailDown                    key.Binding
+	Sessions                                key.Binding
 }
 
 // DefaultKeyMap returns the data view's default keys.
@@ -35,6 +36,7 @@ func DefaultKeyMap() KeyMap {
 		Stream:     key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "watch")),
 		DetailUp:   key.NewBinding(key.WithKeys("K"), key.WithHelp("K/J", "scroll data")),
 		DetailDown: key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "scroll data down")),
+		Sessions:   key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "sessions")),
 	}
 }
 
@@ -48,7 +50,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Expand, k.Collapse, k.Toggle, k.Goto, k.DetailUp},
-		{k.Mode, k.Server, k.Sync, k.Refresh, k.Stream},
+		{k.Mode, k.Server, k.Sync, k.Refresh, k.Stream, k.Sessions},
 		{k.New, k.Edit, k.Delete},
 	}
 }

@@ -90,6 +90,11 @@ type Model struct {
 	confirmQ  string // its question
 	status    string
 	statusErr bool
+
+	// sessions is the sessions panel's last answer (sessions.go), shown
+	// instead of the selected node while showSessions.
+	sessions     *sessionsMsg
+	showSessions bool
 }
 
 // New returns a data view; it connects on Open.
@@ -242,6 +247,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		m.tree.SetStat(msg.path, msg.stat)
+		return m, nil
+	case sessionsMsg:
+		m.sessions = &msg
 		return m, nil
 	case countMsg:
 		if msg.err != nil {
@@ -468,7 +476,16 @@ func (m Model) handleKey(k tea.KeyMsg) (Model, tea.Cmd) {
 		m.syncOn = !m.syncOn
 		return m, m.refresh()
 	case key.Matches(k, m.keys.Refresh):
+		if m.showSessions {
+			return m, tea.Batch(m.refresh(), fetchSessions(m.cfg.Servers))
+		}
 		return m, m.refresh()
+	case key.Matches(k, m.keys.Sessions):
+		m.showSessions = !m.showSessions
+		if m.showSessions {
+			return m, fetchSessions(m.cfg.Servers)
+		}
+		return m, nil
 	case key.Matches(k, m.keys.DetailUp):
 		m.detailScroll = max(m.detailScroll-5, 0)
 		return m, nil

@@ -21,6 +21,9 @@ func (m Model) View() string {
 	treeW := min(max(w*2/5, 24), w-16)
 	tree := m.viewTree(treeW, bodyH)
 	detail := m.viewDetail(w-treeW-3, bodyH)
+	if m.showSessions {
+		detail = m.viewSessions(w-treeW-3, bodyH)
+	}
 	sep := strings.TrimSuffix(strings.Repeat(" "+st.Dim.Render("│")+" \n", bodyH), "\n")
 	body := lipgloss.JoinHorizontal(lipgloss.Top, pad(tree, treeW, bodyH), sep, detail)
 	var foot string
