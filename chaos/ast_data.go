@@ -152,3 +152,32 @@ func (s *ExpectDataStmt) String() string {
 	}
 	return "expect data " + quotePath(s.Path) + " " + strconv.Quote(s.Data)
 }
+
+// SetACLStmt is `setacl PATH "SCHEME:ID:PERMS"… [-v VERSION]`, e.g.
+// `setacl /a "world:anyone:r" "digest:admin:HASH:cdrwa"`.
+type SetACLStmt struct {
+	At   Pos
+	Path string
+	// ACL is the new list, each entry as written (scheme:id:perms).
+	ACL []string
+	// Version is the expected ACL version; -1 (no -v) sets unconditionally.
+	Version int32
+}
+
+// ZnodePath returns the znode whose ACL the statement sets.
+func (s *SetACLStmt) ZnodePath() string { return s.Path }
+
+// Position returns where the statement starts.
+func (s *SetACLStmt) Position() Pos { return s.At }
+
+// String returns the canonical line of a SetACLStmt.
+func (s *SetACLStmt) String() string {
+	out := "setacl " + quotePath(s.Path)
+	for _, a := range s.ACL {
+		out += " " + strconv.Quote(a)
+	}
+	if s.Version >= 0 {
+		out += " -v " + strconv.Itoa(int(s.Version))
+	}
+	return out
+}

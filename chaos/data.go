@@ -23,6 +23,7 @@ type DataConn interface {
 	Children(path string) ([]string, *zk.Stat, error)
 	Get(path string) ([]byte, *zk.Stat, error)
 	Sync(path string) (string, error)
+	SetACL(path string, acl []zk.ACL, version int32) (*zk.Stat, error)
 }
 
 // MaxRecursiveDelete bounds `delete -r`: a subtree larger than this is
@@ -116,6 +117,20 @@ func ApplyData(c DataConn, s DataStmt) (string, error) {
 			return "", fmt.Errorf("%w (after deleting %d znodes)", err, n)
 		}
 		return fmt.Sprintf("deleted %s (%d znodes)", s.Path, n), nil
+	case *SetACLStmt:
+		acl := make([]zk.ACL, 0, len(s.ACL))
+		for _, a := range s.ACL {
+			e, err := ParseACL(a)
+			if err != nil {
+				return "", err
+			}
+			acl = append(acl, e)
+		}
+		st, err := c.SetACL(s.Path, acl, s.Version)
+		if err != nil {
+			return "", dataErr(s.Path, err)
+		}
+		return fmt.Sprintf("set the ACL of %s (version %d)", s.Path, st.Aversion), nil
 	case *ExpectDataStmt:
 		if _, err := c.Sync(s.Path); err != nil && !errors.Is(err, zk.ErrNoNode) {
 			return "", dataErr(s.Path, err)
@@ -198,6 +213,8 @@ func dataErr(p string, err error) error {
 		hint = "has children: use delete -r to delete them too"
 	case errors.Is(err, zk.ErrNoAuth):
 		hint = "the ACL forbids it (add --auth or check getAcl)"
+	case errors.Is(err, zk.ErrInvalidACL):
+		hint = "invalid ACL (an auth: entry needs credentials added to the session)"
 	case errors.Is(err, zk.ErrNoChildrenForEphemerals):
 		hint = "an ephemeral znode cannot have children"
 	case errors.Is(err, zk.ErrUnknown), errors.Is(err, zk.ErrAPIError):

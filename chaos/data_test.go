@@ -32,6 +32,7 @@ func TestParseData_CanonicalLinesRoundTrip(t *testing.T) {
 		{`delete /a -v 0`, `delete /a -v 0`},
 		{`expect data /a "x"`, `expect data /a "x"`},
 		{`expect absent /a`, `expect absent /a`},
+		{`setacl /a "world:anyone:r" "digest:u:Hb2/x+=:cdrwa" -v 2`, `setacl /a "world:anyone:r" "digest:u:Hb2/x+=:cdrwa" -v 2`},
 		{`create /a "x"; set /a "y"; delete /a`, "create /a \"x\"\nset /a \"y\"\ndelete /a"},
 		{`load 200/s`, `load 200/s`},
 		{`load 200 /s`, `load 200/s`},
@@ -82,6 +83,11 @@ func TestParseData_BadInputSaysWhy(t *testing.T) {
 		{`set /a "x" -r`, `unknown set flag "-r"`},
 		{`expect data /a`, "data in double quotes"},
 		{`creat /a "x"`, `did you mean "create"`},
+		{`setacl /a`, "setacl needs at least one ACL entry"},
+		{`setacl /a "world:anyone"`, `bad ACL "world:anyone"`},
+		{`setacl /a "world:anyone:rx"`, `permission 'x' is not one of cdrwa`},
+		{`setacl /a "bogus:x:r"`, `unknown scheme "bogus"`},
+		{`setacl /a world`, "ACL entries in double quotes"},
 		{"create /a \"bad \\q\"", "bad string"},
 	}
 	for _, c := range cases {
@@ -167,6 +173,12 @@ func (m *memZK) Get(p string) ([]byte, *zk.Stat, error) {
 	return d, &zk.Stat{Version: m.ver[p]}, nil
 }
 func (m *memZK) Sync(p string) (string, error) { return p, nil }
+func (m *memZK) SetACL(p string, _ []zk.ACL, _ int32) (*zk.Stat, error) {
+	if _, ok := m.data[p]; !ok {
+		return nil, zk.ErrNoNode
+	}
+	return &zk.Stat{Aversion: 1}, nil
+}
 
 func apply(t *testing.T, c DataConn, line string) (string, error) {
 	t.Helper()
@@ -192,6 +204,7 @@ func TestApplyData_CreateSetDeleteExpect(t *testing.T) {
 		{`create /a/b "x"`, "created /a/b", ""},
 		{`create /a/b/c "x"`, "created /a/b/c", ""},
 		{`delete /a`, "", "has children: use delete -r"},
+		{`setacl /a "world:anyone:cdrwa"`, "set the ACL of /a (version 1)", ""},
 		{`delete -r /a`, "deleted /a (4 znodes)", ""},
 		{`expect absent /a`, "expect absent /a: ok", ""},
 		{`delete /a`, "", "/a: no such znode"},

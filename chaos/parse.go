@@ -41,7 +41,7 @@ var Commands = []string{
 	"kill", "stop", "start", "restart", "pause", "resume", "isolate", "partition",
 	"cut", "slow", "reject", "heal", "wait", "expect", "load", "check", "nemesis",
 	"repeat", "noheal",
-	"create", "set", "delete", // data commands: parse_data.go
+	"create", "set", "delete", "setacl", // data commands: parse_data.go
 }
 
 var processVerbs = map[string]bool{

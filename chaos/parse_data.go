@@ -5,12 +5,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/go-zookeeper/zk"
 )
 
 // Parsing of the data commands (see ast_data.go).
 
 // dataVerbs are the first words of the data commands.
-var dataVerbs = map[string]bool{"create": true, "set": true, "delete": true}
+var dataVerbs = map[string]bool{"create": true, "set": true, "delete": true, "setacl": true}
 
 // MaxDataBytes is the largest znode data a line may carry: ZooKeeper's
 // default jute.maxbuffer (1 MiB) less room for the request around it.
@@ -128,6 +130,7 @@ func (p *parser) dataStmt(at Pos, verb string) (Stmt, error) {
 		seq, rec           bool
 		ttl                time.Duration
 		version            int32 = -1
+		acls               []string
 	)
 	const createFlags = "-e (ephemeral), -s (sequential), -c (container), -t TTL"
 	for !p.atEnd() {
@@ -153,7 +156,7 @@ func (p *parser) dataStmt(at Pos, verb string) (Stmt, error) {
 				} else {
 					return nil, &ParseError{Pos: t.pos, Msg: fmt.Sprintf("bad TTL %q", t.text), Expected: "a TTL like 10s or a number of milliseconds"}
 				}
-			case "set -v", "delete -v":
+			case "set -v", "delete -v", "setacl -v":
 				v, err := p.versionArg()
 				if err != nil {
 					return nil, err
@@ -162,7 +165,7 @@ func (p *parser) dataStmt(at Pos, verb string) (Stmt, error) {
 			case "delete -r":
 				rec = true
 			default:
-				valid := map[string]string{"create": createFlags, "set": "-v VERSION", "delete": "-r (recursive), -v VERSION"}[verb]
+				valid := map[string]string{"create": createFlags, "set": "-v VERSION", "delete": "-r (recursive), -v VERSION", "setacl": "-v VERSION"}[verb]
 				return nil, badFlag(f, verb, valid)
 			}
 			continue
@@ -175,6 +178,15 @@ func (p *parser) dataStmt(at Pos, verb string) (Stmt, error) {
 			}
 			p.next()
 			path, pathPos, havePath = t.text, t.pos, true
+		case verb == "setacl":
+			t := p.next()
+			if t.kind != tokString {
+				return nil, p.errAt(t, aclExpect, "unexpected %s", t.describe())
+			}
+			if _, err := ParseACL(t.text); err != nil {
+				return nil, &ParseError{Pos: t.pos, Msg: err.Error(), Expected: aclExpect}
+			}
+			acls = append(acls, t.text)
 		case !haveData && verb != "delete":
 			d, err := p.dataArg()
 			if err != nil {
@@ -207,6 +219,11 @@ func (p *parser) dataStmt(at Pos, verb string) (Stmt, error) {
 			return nil, &ParseError{Pos: at, Msg: "a container cannot be sequential (-c with -s)"}
 		}
 		return &CreateStmt{At: at, Path: path, Data: data, Mode: mode, Sequential: seq, TTL: ttl}, nil
+	case "setacl":
+		if len(acls) == 0 {
+			return nil, &ParseError{Pos: at, Msg: "setacl needs at least one ACL entry", Expected: aclExpect}
+		}
+		return &SetACLStmt{At: at, Path: path, ACL: acls, Version: version}, nil
 	case "set":
 		if !haveData {
 			return nil, &ParseError{Pos: at, Msg: "set needs the new data", Expected: `set PATH "DATA" [-v VERSION]`}
@@ -235,4 +252,34 @@ func (p *parser) expectData(at Pos, kind string) (Stmt, error) {
 		return nil, err
 	}
 	return &ExpectDataStmt{At: at, Path: path, Data: data}, nil
+}
+
+const aclExpect = `ACL entries in double quotes, scheme:id:perms, e.g. "world:anyone:cdrwa" "digest:user:HASH:r" "ip:127.0.0.1:rw"`
+
+// ParseACL reads one ACL entry "scheme:id:perms" (perms from cdrwa); the
+// id may itself hold colons (digest user:hash, IPv6).
+func ParseACL(s string) (zk.ACL, error) {
+	scheme, rest, ok := strings.Cut(s, ":")
+	i := strings.LastIndexByte(rest, ':')
+	if !ok || i < 0 || scheme == "" {
+		return zk.ACL{}, fmt.Errorf("bad ACL %q", s)
+	}
+	id, letters := rest[:i], rest[i+1:]
+	var perms int32
+	for _, c := range letters {
+		bit, ok := map[rune]int32{'c': zk.PermCreate, 'd': zk.PermDelete, 'r': zk.PermRead, 'w': zk.PermWrite, 'a': zk.PermAdmin}[c]
+		if !ok {
+			return zk.ACL{}, fmt.Errorf("bad ACL %q: permission %q is not one of cdrwa", s, c)
+		}
+		perms |= bit
+	}
+	if perms == 0 {
+		return zk.ACL{}, fmt.Errorf("bad ACL %q: no permissions", s)
+	}
+	switch scheme {
+	case "world", "digest", "ip", "auth", "sasl", "x509", "super":
+	default:
+		return zk.ACL{}, fmt.Errorf("bad ACL %q: unknown scheme %q", s, scheme)
+	}
+	return zk.ACL{Perms: perms, Scheme: scheme, ID: id}, nil
 }

@@ -29,11 +29,12 @@ create /dv "one"
 expect data /dv "one"
 set /dv "two" -v 0
 expect data /dv "two"
+setacl /dv "world:anyone:cdrwa" -v 0
 create /dv/q- "" -s
 create /dv/e "held" -e
 delete -r /dv
 expect absent /dv
-`, 0, []string{"created /dv", "set /dv (version 1, 3 bytes)", `expect data /dv "two": ok`, "created /dv/q-0000000000",
+`, 0, []string{"created /dv", "set /dv (version 1, 3 bytes)", `expect data /dv "two": ok`, "set the ACL of /dv (version 1)", "created /dv/q-0000000000",
 			"deleted /dv (3 znodes)", "expect absent /dv: ok", "result: pass"}},
 		{"failed data expect", "wait quorum within 30s\ncreate /dv \"one\"\nexpect data /dv \"two\"\n", 1,
 			[]string{`expect data /dv "two" failed: /dv holds "one"`}},

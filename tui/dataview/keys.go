@@ -10,7 +10,7 @@ type KeyMap struct {
 	Mode, Server, Sync, Refresh             key.Binding
 	New, Edit, Delete, Stream               key.Binding
 	DetailUp, DetailDown                    key.Binding
-	Sessions                                key.Binding
+	Sessions, ACL                           key.Binding
 }
 
 // DefaultKeyMap returns the data view's default keys.
@@ -37,6 +37,7 @@ func DefaultKeyMap() KeyMap {
 		DetailUp:   key.NewBinding(key.WithKeys("K"), key.WithHelp("K/J", "scroll data")),
 		DetailDown: key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "scroll data down")),
 		Sessions:   key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "sessions")),
+		ACL:        key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "set ACL")),
 	}
 }
 
@@ -51,6 +52,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Expand, k.Collapse, k.Toggle, k.Goto, k.DetailUp},
 		{k.Mode, k.Server, k.Sync, k.Refresh, k.Stream, k.Sessions},
-		{k.New, k.Edit, k.Delete},
+		{k.New, k.Edit, k.Delete, k.ACL},
 	}
 }

@@ -517,6 +517,19 @@ func (m Model) handleKey(k tea.KeyMsg) (Model, tea.Cmd) {
 			}
 		}
 		return m, func() tea.Msg { return PromptMsg{Text: text} }
+	case key.Matches(k, m.keys.ACL):
+		n := m.tree.Node(sel)
+		text := "setacl " + quote(sel) + ` "world:anyone:cdrwa"`
+		if n != nil && n.DataLoaded && len(n.ACL) > 0 {
+			text = "setacl " + quote(sel)
+			for _, a := range n.ACL {
+				text += " " + strconv.Quote(a.Scheme+":"+a.ID+":"+znode.Perms(a.Perms))
+			}
+			if n.Stat != nil {
+				text += " -v " + strconv.Itoa(int(n.Stat.Aversion))
+			}
+		}
+		return m, func() tea.Msg { return PromptMsg{Text: text} }
 	case key.Matches(k, m.keys.Delete):
 		switch {
 		case sel == "/":

@@ -271,6 +271,10 @@ func TestDataView_PromptTextsForNewAndEdit(t *testing.T) {
 	if msg, ok := cmd().(PromptMsg); !ok || msg.Text != `set /app/config "{\"port\":2181,\"hosts\":[\"a\",\"b\"]}" -v 0` {
 		t.Fatalf("e: %#v", cmd())
 	}
+	_, cmd = d.m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("A")})
+	if msg, ok := cmd().(PromptMsg); !ok || msg.Text != `setacl /app/config "world:anyone:cdrwa" -v 0` {
+		t.Fatalf("A: %#v", cmd())
+	}
 	_, cmd = d.m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("n")})
 	if msg, ok := cmd().(PromptMsg); !ok || msg.Text != "create /app/config/" {
 		t.Fatalf("n: %#v", cmd())

@@ -295,3 +295,17 @@ func (f *Fake) Paths() string {
 	sort.Strings(out)
 	return strings.Join(out, " ")
 }
+
+// SetACL implements chaos.DataConn.
+func (f *Fake) SetACL(p string, acl []zk.ACL, _ int32) (*zk.Stat, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := f.nodes[p]
+	if n == nil {
+		return nil, zk.ErrNoNode
+	}
+	n.acl = acl
+	n.stat.Aversion++
+	st := n.stat
+	return &st, nil
+}
