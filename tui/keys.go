@@ -63,7 +63,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 // destructive reports whether a chaos line needs a confirmation before it
 // runs from a single key press.
 func destructive(line string) bool {
-	for _, w := range []string{"kill", "stop", "restart", "isolate", "partition", "cut", "pause", "reject", "nemesis"} {
+	for _, w := range []string{"kill", "stop", "restart", "isolate", "partition", "cut", "pause", "reject", "nemesis", "delete"} {
 		if len(line) >= len(w) && line[:len(w)] == w {
 			return true
 		}

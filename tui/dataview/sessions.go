@@ -109,15 +109,20 @@ func (m Model) viewSessions(w, h int) string {
 				byS[id] = append(byS[id], p)
 			}
 		}
-		head := fmt.Sprintf("zk%d %s: %d connections, %d watched paths", s.server.ID, s.server.Addr, len(s.conns), len(s.watches))
+		sessions := 0
+		for _, c := range s.conns {
+			if c.SessionID != 0 {
+				sessions++
+			}
+		}
+		head := fmt.Sprintf("zk%d %s: %d sessions, %d watched paths", s.server.ID, s.server.Addr, sessions, len(s.watches))
 		out = append(out, st.Bold.Render(head))
 		for _, e := range s.errs {
 			out = append(out, "  "+st.Warn.Render(e))
 		}
 		for _, c := range s.conns {
 			if c.SessionID == 0 {
-				out = append(out, st.Dim.Render("  (no session)       "+c.Remote))
-				continue
+				continue // a four-letter word (cons itself) or a handshake in progress
 			}
 			line := fmt.Sprintf("  0x%-16x %-21s to %dms  %s", uint64(c.SessionID), c.Remote, c.TimeoutMs, c.LastOp)
 			if c.SessionID == mine {

@@ -51,7 +51,7 @@ func TestDataView_SessionsPanel(t *testing.T) {
 	d.m = d.m.SetSize(160, 24)
 	d.keys("C")
 	s := d.screen()
-	for _, want := range []string{"zk1 " + addr + ": 2 connections, 2 watched paths", "0x100000abc", "to 10000ms  GETD  ← this view",
+	for _, want := range []string{"zk1 " + addr + ": 2 sessions, 2 watched paths", "0x100000abc", "to 10000ms  GETD  ← this view",
 		"watches: /app, /app/config", "0x200000abc", "ephemerals: /app/lock-0000000001"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("sessions panel lacks %q:\n%s", want, s)
