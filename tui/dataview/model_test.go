@@ -3,6 +3,7 @@ package dataview
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -278,5 +279,39 @@ func TestDataView_PromptTextsForNewAndEdit(t *testing.T) {
 	_, cmd = d.m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("n")})
 	if msg, ok := cmd().(PromptMsg); !ok || msg.Text != "create /app/config/" {
 		t.Fatalf("n: %#v", cmd())
+	}
+}
+
+func TestDataView_HundredThousandChildrenKeyToScreenFast(t *testing.T) {
+	d := newDriver(t, 1, nil)
+	names := make([]string, 100000)
+	for i := range names {
+		names[i] = fmt.Sprintf("n%06d", i)
+	}
+	d.m, _ = d.m.Update(childrenMsg{gen: d.m.sess.gen, path: "/", names: names, stat: &zk.Stat{NumChildren: 100000}})
+	start := time.Now()
+	const presses = 20
+	for i := 0; i < presses; i++ {
+		d.m, _ = d.m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("j")})
+		_ = d.m.View()
+	}
+	if per := time.Since(start) / presses; per > 50*time.Millisecond {
+		t.Fatalf("keypress to screen takes %s with 100,000 children", per)
+	}
+	// Only the rows on screen get their Stat read.
+	if n := len(d.m.asked); n > d.m.treeHeight()+presses {
+		t.Fatalf("%d Stat reads for a screen of %d rows", n, d.m.treeHeight())
+	}
+}
+
+func TestDataView_LostConnectionSaysSo(t *testing.T) {
+	d := newDriver(t, 1, nil)
+	d.m, _ = d.m.Update(eventMsg{gen: d.m.sess.gen, ev: zk.Event{Type: zk.EventSession, State: zk.StateDisconnected}})
+	if s := d.screen(); !strings.Contains(s, "Disconnected") || !strings.Contains(s, "▸ app") {
+		t.Fatalf("a lost connection is not shown, or the tree is gone:\n%s", s)
+	}
+	d.m, _ = d.m.Update(eventMsg{gen: d.m.sess.gen, ev: zk.Event{Type: zk.EventSession, State: zk.StateExpired}})
+	if s := d.screen(); !strings.Contains(s, "Expired") {
+		t.Fatalf("an expired session is not shown:\n%s", s)
 	}
 }
