@@ -2,6 +2,7 @@ package chaos
 
 import (
 	"fmt"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -20,6 +21,8 @@ const (
 	tokArrow
 	tokEq
 	tokNe
+	tokString // "quoted", Go escapes; text is the unquoted value
+	tokPath   // /a/b: a znode path, a '/' that does not follow a word
 )
 
 func (k tokKind) String() string {
@@ -46,6 +49,10 @@ func (k tokKind) String() string {
 		return `"=="`
 	case tokNe:
 		return `"!="`
+	case tokString:
+		return "quoted string"
+	case tokPath:
+		return "path"
 	}
 	return "token"
 }
@@ -58,8 +65,10 @@ type token struct {
 
 func (t token) describe() string {
 	switch t.kind {
-	case tokWord:
+	case tokWord, tokPath:
 		return fmt.Sprintf("%q", t.text)
+	case tokString:
+		return "quoted string " + strconv.Quote(t.text)
 	case tokNewline:
 		if t.text == ";" {
 			return `";"`
@@ -104,6 +113,19 @@ func lex(src string) ([]token, error) {
 			for i < len(src) && src[i] != '\n' {
 				i++
 			}
+		case r == '"':
+			t, n, err := lexString(src[i:], pos)
+			if err != nil {
+				return nil, err
+			}
+			toks = append(toks, t)
+			i += n
+			col += utf8.RuneCountInString(src[i-n : i])
+		case r == '/' && startsPath(src, i, toks):
+			t, n := lexPath(src[i:], pos)
+			toks = append(toks, t)
+			i += n
+			col += utf8.RuneCountInString(t.text)
 		case punct[r] != 0:
 			toks = append(toks, token{punct[r], string(r), pos})
 			adv(1)

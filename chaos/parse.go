@@ -41,6 +41,7 @@ var Commands = []string{
 	"kill", "stop", "start", "restart", "pause", "resume", "isolate", "partition",
 	"cut", "slow", "reject", "heal", "wait", "expect", "load", "check", "nemesis",
 	"repeat", "noheal",
+	"create", "set", "delete", "setacl", // data commands: parse_data.go
 }
 
 var processVerbs = map[string]bool{
@@ -206,6 +207,8 @@ func (p *parser) stmt(depth int) (Stmt, error) {
 		return p.nemesis(at)
 	case word == "repeat":
 		return p.repeat(at, depth)
+	case dataVerbs[word]:
+		return p.dataStmt(at, word) // parse_data.go
 	}
 	return nil, &ParseError{Pos: at, Msg: fmt.Sprintf("unknown command %q", t.text), Suggestion: nearest(word, Commands)}
 }
@@ -384,7 +387,7 @@ func (p *parser) wait(at Pos) (Stmt, error) {
 }
 
 func (p *parser) expect(at Pos) (Stmt, error) {
-	const exp = "leader, state, synced or quorum"
+	const exp = "leader, state, synced, quorum, data or absent"
 	t, err := p.word(exp)
 	if err != nil {
 		return nil, err
@@ -420,9 +423,11 @@ func (p *parser) expect(at Pos) (Stmt, error) {
 		}
 		return nil, &ParseError{Pos: st.pos, Msg: fmt.Sprintf("unknown state %q", st.text),
 			Expected: "a state: " + strings.Join(expectStates, ", "), Suggestion: nearest(up, expectStates)}
+	case "data", "absent":
+		return p.expectData(at, w) // parse_data.go
 	default:
 		return nil, &ParseError{Pos: t.pos, Msg: fmt.Sprintf("unknown expectation %q", t.text), Expected: exp,
-			Suggestion: nearest(w, []string{ExpectLeader, ExpectState, ExpectSynced, ExpectQuorum})}
+			Suggestion: nearest(w, []string{ExpectLeader, ExpectState, ExpectSynced, ExpectQuorum, "data", "absent"})}
 	}
 }
 
@@ -439,7 +444,9 @@ func (p *parser) load(at Pos) (Stmt, error) {
 	if cerr != nil || n < 1 || n > maxRate {
 		return nil, &ParseError{Pos: t.pos, Msg: fmt.Sprintf("bad load rate %q", t.text), Expected: fmt.Sprintf("%s (1 to %d per second)", exp, maxRate)}
 	}
-	if s := p.next(); s.kind != tokSlash {
+	if s := p.next(); s.kind == tokPath && s.text == "/s" {
+		return &LoadStmt{At: at, Rate: n}, nil // "load 200 /s"
+	} else if s.kind != tokSlash {
 		return nil, p.errAt(s, `"/s" after the rate`, "unexpected %s", s.describe())
 	}
 	if u := p.next(); u.kind != tokWord || u.text != "s" {

@@ -120,6 +120,8 @@ type Runner struct {
 	// started at loadSince.
 	loadTime  time.Duration
 	loadSince time.Time
+	// data is the client of the data commands (runner_data.go).
+	data dataSession
 }
 
 // NewRunner returns a runner for c (which may be nil when the runner is
@@ -310,6 +312,7 @@ func (r *Runner) Exec(ctx context.Context, s Stmt) error {
 // Close stops a running workload and closes the history and recorder.
 func (r *Runner) Close() error {
 	err := r.stopLoad(exec{out: io.Discard})
+	r.data.close()
 	r.mu.Lock()
 	if r.hist != nil {
 		err = errors.Join(err, r.hist.Close())
@@ -509,6 +512,8 @@ func (r *Runner) exec(ctx context.Context, x exec, s Stmt) error {
 		return nil
 	case *NoHealStmt:
 		return nil
+	case DataStmt:
+		return r.execData(ctx, x, s) // runner_data.go
 	}
 	return stmtErr(s, fmt.Errorf("statement of type %T not supported", s))
 }

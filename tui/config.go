@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/zkctl/zkctl/launcher"
+	"github.com/zkctl/zkctl/tui/dataview"
 )
 
 // Target is one server the dashboard polls.
@@ -20,7 +21,8 @@ type Target struct {
 	Admin string
 	// Client is the client port address, host:port, read through
 	// four-letter words when Admin is empty (ensembles without an
-	// AdminServer; see adminapi.FourLW).
+	// AdminServer; see adminapi.FourLW). It is also the server the data
+	// view (key d) can read from.
 	Client string
 }
 
@@ -41,6 +43,13 @@ type Config struct {
 	WorkloadRate int
 	// RequestTimeout bounds one admin request (default: 80% of Every, at least 100ms).
 	RequestTimeout time.Duration
+	// DataAuth are credentials for the data view's session, e.g.
+	// "digest:user:password", to read trees protected by ACLs.
+	DataAuth []string
+	// DataDial opens the data view's session; nil dials go-zookeeper (tests fake it).
+	DataDial dataview.Dialer
+	// Location is where the data view shows Stat times; nil means time.Local.
+	Location *time.Location
 }
 
 // DefaultConfig returns a configuration with the defaults filled in.

@@ -12,6 +12,7 @@ type KeyMap struct {
 	Prompt, Search, Help, Quit key.Binding
 	Faster, Slower             key.Binding
 	PageUp, PageDown           key.Binding
+	Data                       key.Binding // the data view (tui/data.go)
 }
 
 // DefaultKeyMap returns zkctl's default keys: vim and arrow keys to move,
@@ -40,12 +41,13 @@ func DefaultKeyMap() KeyMap {
 		Slower:     key.NewBinding(key.WithKeys("-"), key.WithHelp("-", "slower")),
 		PageUp:     key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "scroll up")),
 		PageDown:   key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "scroll down")),
+		Data:       key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "data")),
 	}
 }
 
 // ShortHelp is the one-line help bar.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Up, k.Kill, k.Pause, k.Isolate, k.Partition, k.Heal, k.KillLeader, k.Workload, k.Prompt, k.Help, k.Quit}
+	return []key.Binding{k.Up, k.Kill, k.Pause, k.Isolate, k.Partition, k.Heal, k.KillLeader, k.Workload, k.Data, k.Prompt, k.Help, k.Quit}
 }
 
 // FullHelp is the `?` screen, in columns.
@@ -53,7 +55,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Jump, k.Tab, k.PageUp, k.PageDown},
 		{k.Kill, k.Stop, k.Start, k.Restart, k.Pause, k.KillLeader},
-		{k.Isolate, k.Partition, k.Heal, k.Workload},
+		{k.Isolate, k.Partition, k.Heal, k.Workload, k.Data},
 		{k.Prompt, k.Search, k.Faster, k.Slower, k.Help, k.Quit},
 	}
 }
@@ -61,7 +63,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 // destructive reports whether a chaos line needs a confirmation before it
 // runs from a single key press.
 func destructive(line string) bool {
-	for _, w := range []string{"kill", "stop", "restart", "isolate", "partition", "cut", "pause", "reject", "nemesis"} {
+	for _, w := range []string{"kill", "stop", "restart", "isolate", "partition", "cut", "pause", "reject", "nemesis", "delete"} {
 		if len(line) >= len(w) && line[:len(w)] == w {
 			return true
 		}

@@ -13,6 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/zkctl/zkctl/adminapi"
 	"github.com/zkctl/zkctl/launcher"
+	"github.com/zkctl/zkctl/tui/dataview"
 )
 
 // panels that tab cycles through.
@@ -91,6 +92,10 @@ type Model struct {
 
 	quitChoice QuitChoice
 	quitting   bool
+
+	// data is the data view (key d, tui/data.go); dataOn while it shows.
+	data   dataview.Model
+	dataOn bool
 }
 
 // New builds the dashboard model from a validated configuration.
@@ -139,6 +144,7 @@ func New(cfg Config) (Model, error) {
 		}
 		m.nodes = append(m.nodes, nodeState{id: t.ID, admin: addr})
 	}
+	m.data = newDataView(m.cfg, m.styles)
 	return m, nil
 }
 
@@ -220,6 +226,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyMsg:
 		return m.handleKey(msg)
+	case dataview.Msg:
+		return m.updateData(msg)
 	}
 	if m.inputMode != "" {
 		var cmd tea.Cmd
@@ -441,6 +449,9 @@ func (m Model) partitionMenu() []menuItem {
 
 // start runs a chaos line (after confirmation for destructive ones).
 func (m Model) start(line, source string, confirmed bool) (tea.Model, tea.Cmd) {
+	if mm, cmd, ok := m.startData(line); ok {
+		return mm, cmd
+	}
 	if m.cfg.Controller == nil {
 		return m.setFlash("read-only dashboard (zkctl top): no launcher to run "+strconv.Quote(line), true)
 	}

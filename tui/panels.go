@@ -287,6 +287,7 @@ func (m Model) viewFullHelp(w, h int) string {
 		cols = append(cols, lipgloss.NewStyle().Width(colW).Render(strings.Join(parts, "\n")))
 	}
 	out = append(out, lipgloss.JoinHorizontal(lipgloss.Top, cols...))
+	out = append(out, m.viewDataHelp(w)...)
 	if len(m.cfg.Bindings) > 0 {
 		keys := make([]string, 0, len(m.cfg.Bindings))
 		for k := range m.cfg.Bindings {

@@ -26,6 +26,7 @@ func Run(cfg Config, in io.Reader, out io.Writer) (QuitChoice, error) {
 		return QuitLeaveRunning, fmt.Errorf("dashboard: %w", err)
 	}
 	if fm, ok := final.(Model); ok {
+		fm.data.Close() // the data view's session, if it was opened
 		return fm.QuitChoice(), nil
 	}
 	return QuitLeaveRunning, nil

@@ -38,6 +38,9 @@ func (m Model) handleKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 
+	if mm, cmd, ok := m.dataKey(k); ok {
+		return mm, cmd
+	}
 	// User bindings win over the defaults, so any key can be remapped.
 	if line, ok := m.cfg.Bindings[k.String()]; ok {
 		return m.start(line, "binding "+k.String(), false)

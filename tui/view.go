@@ -27,6 +27,9 @@ func (m Model) View() string {
 
 	header := m.viewHeader(s, w)
 	table := m.viewTable(s, now, w)
+	if m.dataOn && !m.showHelp {
+		return m.viewWithData(header, table, w, h)
+	}
 	footer := m.viewFooter(w)
 	used := lines(header) + lines(table) + lines(footer)
 	rest := h - used

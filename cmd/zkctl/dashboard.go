@@ -38,7 +38,11 @@ func runTUI(ctx context.Context, l *launcher.Launcher, pr *eventPrinter, o dashb
 		cfg.Every = o.every
 	}
 	for _, n := range st.Nodes {
-		cfg.Targets = append(cfg.Targets, tui.Target{ID: n.ID, Admin: "127.0.0.1:" + strconv.Itoa(n.AdminPort)})
+		t := tui.Target{ID: n.ID, Admin: "127.0.0.1:" + strconv.Itoa(n.AdminPort)}
+		if n.ClientPort > 0 {
+			t.Client = "127.0.0.1:" + strconv.Itoa(n.ClientPort) // the data view reads here
+		}
+		cfg.Targets = append(cfg.Targets, t)
 	}
 	bindings, err := keyBindings(o.configFile)
 	if err != nil {

@@ -31,7 +31,8 @@ func newDoCommand() *cobra.Command {
 		Long: `Send one line of the chaos language to the launcher of a running cluster,
 which runs it through its chaos runner and session recorder. Several
 commands may be separated by ';'. A 'load' started this way keeps running
-inside 'zkctl up' until 'zkctl do load off'.
+inside 'zkctl up' until 'zkctl do load off'. Data commands take quoted data:
+zkctl do 'create /a "x"'; zkctl do 'delete -r /a' (docs/dataview.md).
 
 Commands: ` + strings.Join(chaos.Commands, ", "),
 		Args:         cobra.MinimumNArgs(1),

@@ -29,6 +29,7 @@ type topOptions struct {
 	adminPort   int
 	maxLagZxids int64
 	maxLag      time.Duration
+	auth        []string
 }
 
 func newTopCommand() *cobra.Command {
@@ -63,6 +64,7 @@ takes AdminServer addresses instead, as before.
 	f.DurationVar(&o.timeout, "timeout", time.Second, "bound on one request to one server")
 	f.IntVar(&o.adminPort, "admin-port", 0, "AdminServer port to try when conf shows none (0: ZooKeeper's default 8080, -1: none); used only if it answers with the server's myid")
 	f.Int64Var(&o.maxLagZxids, "max-lag-zxids", observe.DefaultThresholds().MaxLagZxids, "a follower further behind the leader is lagging (degraded)")
+	f.StringArrayVar(&o.auth, "auth", nil, "credentials for the data view (key d), scheme:credentials, e.g. digest:user:password; repeatable")
 	f.DurationVar(&o.maxLag, "max-lag", time.Duration(observe.DefaultThresholds().MaxLagSeconds*float64(time.Second)), "a follower behind the leader for longer is lagging (degraded)")
 	return cmd
 }
@@ -77,6 +79,11 @@ func runTop(cmd *cobra.Command, o *topOptions, args []string) error {
 	}
 	if o.json && !o.once {
 		return bad(errors.New("top: --json needs --once"))
+	}
+	for _, a := range o.auth {
+		if s, c, ok := strings.Cut(a, ":"); !ok || s == "" || c == "" {
+			return bad(fmt.Errorf("top: --auth %q: want scheme:credentials, e.g. digest:user:password", a))
+		}
 	}
 	if o.every <= 0 || o.timeout <= 0 || o.window < 0 {
 		return bad(errors.New("top: --every and --timeout must be positive, --window not negative"))
@@ -106,6 +113,7 @@ func runTop(cmd *cobra.Command, o *topOptions, args []string) error {
 	cfg := tui.DefaultConfig()
 	cfg.Name = "top"
 	cfg.Every = o.every
+	cfg.DataAuth = o.auth
 	if len(args) == 1 {
 		// Six words, one connection each, per server and poll: the 80% of
 		// --every the dashboard allows by default is too tight on a busy host.
