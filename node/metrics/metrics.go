@@ -1,0 +1,353 @@
+// Package metrics holds zkctl's copy of ZooKeeper 3.8's ServerMetrics: every
+// counter, summary and summary set 3.8 defines, under 3.8's names, with the
+// two renderings 3.8 has for them. Dump gives mntr's forms (the default
+// metrics provider: a counter as its value, a summary as avg_X, min_X,
+// max_X, cnt_X, sum_X, plus p50_X, p95_X, p99_X, p999_X for the advanced
+// ones); Registry gives the same values as client_golang collectors for
+// the Prometheus provider's /metrics (unprefixed names, counters and
+// summaries with 3.8's quantiles).
+//
+// The package imports nothing of zkctl, so any layer may update it; the
+// cores (election, leader, store, jute) must not import it, the server
+// layers (node/serve, node/quorum, node/status) call its hooks.
+package metrics
+
+import (
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+)
+
+// Kind is how 3.8 declares a metric (MetricsContext getCounter, getSummary
+// with DetailLevel BASIC or ADVANCED, getSummarySet, getCounterSet); it
+// decides both renderings.
+type Kind int
+
+// The kinds of 3.8's ServerMetrics.
+const (
+	// KindCounter is a monotonically increasing long: mntr prints its
+	// value, Prometheus a counter.
+	KindCounter Kind = iota
+	// KindSummary is a DetailLevel.BASIC summary: mntr prints
+	// avg/min/max/cnt/sum, Prometheus a summary with quantile 0.5.
+	KindSummary
+	// KindAdvancedSummary is a DetailLevel.ADVANCED summary: mntr adds
+	// p50/p95/p99/p999, Prometheus has quantiles 0.5, 0.9 and 0.99.
+	KindAdvancedSummary
+	// KindSummarySet is a BASIC summary per key: mntr prints
+	// avg_<key>_<name>…, Prometheus a summary labelled key="…".
+	KindSummarySet
+	// KindAdvancedSummarySet is an ADVANCED summary per key.
+	KindAdvancedSummarySet
+	// KindCounterSet is a counter per key: mntr prints <key>_<name>,
+	// Prometheus a counter labelled key="…".
+	KindCounterSet
+)
+
+// def is one row of the ServerMetrics table (servermetrics.go).
+type def struct {
+	name  string
+	kind  Kind
+	java  string // 3.8 ServerMetrics constant
+	sites string // 3.8 class.method that updates it
+	field func(*Server) any
+}
+
+// entry is a created metric in table order.
+type entry struct {
+	def
+	counter    *Counter
+	summary    *Summary
+	summarySet *SummarySet
+	counterSet *CounterSet
+}
+
+// New makes a Server with every 3.8 ServerMetrics metric at zero.
+func New() *Server {
+	s := &Server{}
+	for _, d := range defs {
+		e := &entry{def: d}
+		switch p := d.field(s).(type) {
+		case **Counter:
+			e.counter = &Counter{}
+			*p = e.counter
+		case **Summary:
+			e.summary = newSummary(d.name, d.kind == KindAdvancedSummary)
+			*p = e.summary
+		case **SummarySet:
+			e.summarySet = &SummarySet{name: d.name, advanced: d.kind == KindAdvancedSummarySet}
+			*p = e.summarySet
+		case **CounterSet:
+			e.counterSet = &CounterSet{name: d.name}
+			*p = e.counterSet
+		}
+		s.defs = append(s.defs, e)
+	}
+	s.reg = newRegistry(s)
+	return s
+}
+
+var (
+	defaultOnce   sync.Once
+	defaultServer *Server
+)
+
+// Default is the process's Server, as 3.8's ServerMetrics.getMetrics() is
+// the JVM's: status uses it for a Source that does not carry its own
+// (status.MetricsSource), and pipeline code without a handle may update it.
+// A process that runs several servers should give each its own New().
+func Default() *Server {
+	defaultOnce.Do(func() { defaultServer = New() })
+	return defaultServer
+}
+
+// Info describes one metric for documentation and tests.
+type Info struct {
+	Name  string // 3.8's name, unprefixed
+	Kind  Kind
+	Java  string // ServerMetrics constant
+	Sites string // where 3.8 updates it
+}
+
+// Table lists every metric in table order.
+func Table() []Info {
+	out := make([]Info, len(defs))
+	for i, d := range defs {
+		out[i] = Info{Name: d.name, Kind: d.kind, Java: d.java, Sites: d.sites}
+	}
+	return out
+}
+
+// Dump calls emit with every metric in 3.8's mntr forms (without mntr's
+// zk_ prefix), in table order: counters as int64, summary averages as
+// float64 rounded to 4 places, the rest as int64. Summary and counter
+// sets emit only the keys seen so far, as 3.8 does.
+func (s *Server) Dump(emit func(key string, value any)) {
+	for _, e := range s.defs {
+		switch {
+		case e.counter != nil:
+			emit(e.name, e.counter.Value())
+		case e.summary != nil:
+			e.summary.dump("", emit)
+		case e.summarySet != nil:
+			e.summarySet.each(func(key string, sm *Summary) { sm.dump(key+"_", emit) })
+		case e.counterSet != nil:
+			e.counterSet.each(func(key string, c *Counter) { emit(key+"_"+e.name, c.Value()) })
+		}
+	}
+}
+
+// Counter is a 3.8 Counter: one atomic add per update.
+type Counter struct{ v atomic.Int64 }
+
+// Add adds delta (3.8 logs and ignores a negative delta; so does Add).
+func (c *Counter) Add(delta int64) {
+	if delta >= 0 {
+		c.v.Add(delta)
+	}
+}
+
+// Inc adds one.
+func (c *Counter) Inc() { c.v.Add(1) }
+
+// Value is the current count.
+func (c *Counter) Value() int64 { return c.v.Load() }
+
+// Summary is a 3.8 Summary: 3.8's AvgMinMaxCounter (count, sum, min, max
+// as atomics) for mntr, and a client_golang summary for the quantiles of
+// /metrics and of mntr's p50…p999.
+type Summary struct {
+	name       string
+	advanced   bool
+	count, sum atomic.Int64
+	min, max   atomic.Int64
+	prom       prometheus.Summary
+}
+
+// quantiles 3.8's Prometheus provider exposes, and the extra ones mntr's
+// advanced forms need (p95, p999), all kept by one client_golang summary.
+var (
+	basicObjectives    = map[float64]float64{0.5: 0.05}
+	advancedObjectives = map[float64]float64{0.5: 0.05, 0.9: 0.01, 0.95: 0.005, 0.99: 0.001, 0.999: 0.0001}
+	basicExposed       = []float64{0.5}
+	advancedExposed    = []float64{0.5, 0.9, 0.99}
+)
+
+func newSummary(name string, advanced bool) *Summary {
+	obj := basicObjectives
+	if advanced {
+		obj = advancedObjectives
+	}
+	s := &Summary{name: name, advanced: advanced,
+		prom: prometheus.NewSummary(prometheus.SummaryOpts{Name: name, Help: name, Objectives: obj})}
+	s.min.Store(math.MaxInt64)
+	s.max.Store(math.MinInt64)
+	return s
+}
+
+// Observe records one value in the metric's unit (3.8 uses milliseconds
+// for times, plain numbers for sizes and counts).
+func (s *Summary) Observe(v int64) {
+	s.count.Add(1)
+	s.sum.Add(v)
+	for cur := s.min.Load(); v < cur && !s.min.CompareAndSwap(cur, v); cur = s.min.Load() {
+	}
+	for cur := s.max.Load(); v > cur && !s.max.CompareAndSwap(cur, v); cur = s.max.Load() {
+	}
+	s.prom.Observe(float64(v))
+}
+
+// ObserveDuration records d in whole milliseconds, 3.8's unit for times.
+func (s *Summary) ObserveDuration(d time.Duration) { s.Observe(d.Milliseconds()) }
+
+// Count is the number of observations.
+func (s *Summary) Count() int64 { return s.count.Load() }
+
+// Sum is the total of the observations.
+func (s *Summary) Sum() int64 { return s.sum.Load() }
+
+// Min is the least observation, 0 before any (as 3.8's getMin).
+func (s *Summary) Min() int64 {
+	if v := s.min.Load(); v != math.MaxInt64 {
+		return v
+	}
+	return 0
+}
+
+// Max is the greatest observation, 0 before any (as 3.8's getMax).
+func (s *Summary) Max() int64 {
+	if v := s.max.Load(); v != math.MinInt64 {
+		return v
+	}
+	return 0
+}
+
+// Avg is sum/count rounded half-up to 4 places, 0 before any observation
+// (as 3.8's getAvg).
+func (s *Summary) Avg() float64 {
+	c, t := s.count.Load(), s.sum.Load()
+	if c <= 0 {
+		return 0
+	}
+	return math.Floor(float64(t)/float64(c)*1e4+0.5) / 1e4
+}
+
+// quantiles reads the client_golang summary's quantiles (NaN before any
+// observation).
+func (s *Summary) quantiles() map[float64]float64 {
+	var m dto.Metric
+	if err := s.prom.Write(&m); err != nil || m.Summary == nil {
+		return nil
+	}
+	out := make(map[float64]float64, len(m.Summary.Quantile))
+	for _, q := range m.Summary.Quantile {
+		out[q.GetQuantile()] = q.GetValue()
+	}
+	return out
+}
+
+// dump emits the mntr forms, each name being <form>_<prefix><name>.
+func (s *Summary) dump(prefix string, emit func(string, any)) {
+	n := prefix + s.name
+	emit("avg_"+n, s.Avg())
+	emit("min_"+n, s.Min())
+	emit("max_"+n, s.Max())
+	emit("cnt_"+n, s.Count())
+	emit("sum_"+n, s.Sum())
+	if !s.advanced {
+		return
+	}
+	q := s.quantiles()
+	for _, p := range []struct {
+		form string
+		q    float64
+	}{{"p50_", 0.5}, {"p95_", 0.95}, {"p99_", 0.99}, {"p999_", 0.999}} {
+		v := q[p.q]
+		if math.IsNaN(v) {
+			v = 0
+		}
+		emit(p.form+n, int64(math.Round(v)))
+	}
+}
+
+// SummarySet is a 3.8 SummarySet: one Summary per key (a learner sid, a
+// top-level namespace), created on first use.
+type SummarySet struct {
+	name     string
+	advanced bool
+	m        sync.Map // key → *Summary
+	mu       sync.Mutex
+	keys     []string // in creation order, for a stable dump
+}
+
+// Observe records v under key.
+func (s *SummarySet) Observe(key string, v int64) { s.get(key).Observe(v) }
+
+// ObserveDuration records d in milliseconds under key.
+func (s *SummarySet) ObserveDuration(key string, d time.Duration) {
+	s.get(key).Observe(d.Milliseconds())
+}
+
+func (s *SummarySet) get(key string) *Summary {
+	if v, ok := s.m.Load(key); ok {
+		return v.(*Summary)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if v, ok := s.m.Load(key); ok {
+		return v.(*Summary)
+	}
+	sm := newSummary(s.name, s.advanced)
+	s.m.Store(key, sm)
+	s.keys = append(s.keys, key)
+	return sm
+}
+
+func (s *SummarySet) each(f func(key string, sm *Summary)) {
+	s.mu.Lock()
+	keys := append([]string(nil), s.keys...)
+	s.mu.Unlock()
+	for _, k := range keys {
+		v, _ := s.m.Load(k)
+		f(k, v.(*Summary))
+	}
+}
+
+// CounterSet is a 3.8 CounterSet: one Counter per key.
+type CounterSet struct {
+	name string
+	m    sync.Map // key → *Counter
+	mu   sync.Mutex
+	keys []string
+}
+
+// Add adds delta to key's counter.
+func (c *CounterSet) Add(key string, delta int64) {
+	if v, ok := c.m.Load(key); ok {
+		v.(*Counter).Add(delta)
+		return
+	}
+	c.mu.Lock()
+	v, ok := c.m.Load(key)
+	if !ok {
+		v = &Counter{}
+		c.m.Store(key, v)
+		c.keys = append(c.keys, key)
+	}
+	c.mu.Unlock()
+	v.(*Counter).Add(delta)
+}
+
+func (c *CounterSet) each(f func(key string, ctr *Counter)) {
+	c.mu.Lock()
+	keys := append([]string(nil), c.keys...)
+	c.mu.Unlock()
+	for _, k := range keys {
+		v, _ := c.m.Load(k)
+		f(k, v.(*Counter))
+	}
+}
