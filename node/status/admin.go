@@ -110,6 +110,7 @@ type adminHandler struct {
 	log    *slog.Logger
 	prefix string
 	cmds   map[string]*adminCommand
+	prom   http.Handler
 }
 
 // NewAdminHandler returns the AdminServer: GET <commandURL> (an HTML list),
@@ -125,15 +126,14 @@ func NewAdminHandler(src Source, logger *slog.Logger) http.Handler {
 	if cfg := src.Config(); cfg != nil && cfg.AdminCommandURL != "" {
 		prefix = strings.TrimSuffix(cfg.AdminCommandURL, "/")
 	}
-	return &adminHandler{src: src, log: logger, prefix: prefix, cmds: adminIndex()}
+	return &adminHandler{src: src, log: logger, prefix: prefix, cmds: adminIndex(), prom: adminMetricsHandler(src)}
 }
 
 func (h *adminHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
 	switch {
 	case path == "/metrics":
-		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		_, _ = w.Write([]byte(PrometheusText(h.src)))
+		h.prom.ServeHTTP(w, r)
 	case path == h.prefix || path == h.prefix+"/":
 		h.serveList(w)
 	case strings.HasPrefix(path, h.prefix+"/"):
