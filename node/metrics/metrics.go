@@ -17,9 +17,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 )
 
 // Kind is how 3.8 declares a metric (MetricsContext getCounter, getSummary
@@ -158,32 +155,27 @@ func (c *Counter) Inc() { c.v.Add(1) }
 func (c *Counter) Value() int64 { return c.v.Load() }
 
 // Summary is a 3.8 Summary: 3.8's AvgMinMaxCounter (count, sum, min, max
-// as atomics) for mntr, and a client_golang summary for the quantiles of
-// /metrics and of mntr's p50…p999.
+// as atomics) for mntr, and a windowed histogram (quantiles.go) for the
+// quantiles of /metrics and of mntr's p50…p999. Observing is lock-free.
 type Summary struct {
 	name       string
 	advanced   bool
 	count, sum atomic.Int64
 	min, max   atomic.Int64
-	prom       prometheus.Summary
+	ring       atomic.Pointer[quantileRing] // made on first Observe
 }
 
-// quantiles 3.8's Prometheus provider exposes, and the extra ones mntr's
-// advanced forms need (p95, p999), all kept by one client_golang summary.
+// The quantiles 3.8's Prometheus provider exposes (basic summaries: the
+// median; advanced ones: 0.5, 0.9, 0.99) and the ones mntr prints for
+// advanced summaries (p50, p95, p99, p999).
 var (
-	basicObjectives    = map[float64]float64{0.5: 0.05}
-	advancedObjectives = map[float64]float64{0.5: 0.05, 0.9: 0.01, 0.95: 0.005, 0.99: 0.001, 0.999: 0.0001}
-	basicExposed       = []float64{0.5}
-	advancedExposed    = []float64{0.5, 0.9, 0.99}
+	basicExposed    = []float64{0.5}
+	advancedExposed = []float64{0.5, 0.9, 0.99}
+	mntrPercentiles = []float64{0.5, 0.95, 0.99, 0.999}
 )
 
 func newSummary(name string, advanced bool) *Summary {
-	obj := basicObjectives
-	if advanced {
-		obj = advancedObjectives
-	}
-	s := &Summary{name: name, advanced: advanced,
-		prom: prometheus.NewSummary(prometheus.SummaryOpts{Name: name, Help: name, Objectives: obj})}
+	s := &Summary{name: name, advanced: advanced}
 	s.min.Store(math.MaxInt64)
 	s.max.Store(math.MinInt64)
 	return s
@@ -198,7 +190,12 @@ func (s *Summary) Observe(v int64) {
 	}
 	for cur := s.max.Load(); v > cur && !s.max.CompareAndSwap(cur, v); cur = s.max.Load() {
 	}
-	s.prom.Observe(float64(v))
+	r := s.ring.Load()
+	if r == nil {
+		s.ring.CompareAndSwap(nil, newQuantileRing(time.Now()))
+		r = s.ring.Load()
+	}
+	r.observe(v)
 }
 
 // ObserveDuration records d in whole milliseconds, 3.8's unit for times.
@@ -236,16 +233,24 @@ func (s *Summary) Avg() float64 {
 	return math.Floor(float64(t)/float64(c)*1e4+0.5) / 1e4
 }
 
-// quantiles reads the client_golang summary's quantiles (NaN before any
-// observation).
-func (s *Summary) quantiles() map[float64]float64 {
-	var m dto.Metric
-	if err := s.prom.Write(&m); err != nil || m.Summary == nil {
-		return nil
+// quantiles returns the value at each q over the last 10 minutes (NaN
+// when nothing was observed), clamped to the least and greatest value
+// observed so that a bucket's midpoint never lies outside them.
+func (s *Summary) quantiles(qs []float64) []float64 {
+	r := s.ring.Load()
+	if r == nil {
+		out := make([]float64, len(qs))
+		for i := range out {
+			out[i] = math.NaN()
+		}
+		return out
 	}
-	out := make(map[float64]float64, len(m.Summary.Quantile))
-	for _, q := range m.Summary.Quantile {
-		out[q.GetQuantile()] = q.GetValue()
+	out := r.quantiles(time.Now(), qs)
+	lo, hi := float64(s.Min()), float64(s.Max())
+	for i, v := range out {
+		if !math.IsNaN(v) {
+			out[i] = math.Min(math.Max(v, lo), hi)
+		}
 	}
 	return out
 }
@@ -261,16 +266,11 @@ func (s *Summary) dump(prefix string, emit func(string, any)) {
 	if !s.advanced {
 		return
 	}
-	q := s.quantiles()
-	for _, p := range []struct {
-		form string
-		q    float64
-	}{{"p50_", 0.5}, {"p95_", 0.95}, {"p99_", 0.99}, {"p999_", 0.999}} {
-		v := q[p.q]
+	for i, v := range s.quantiles(mntrPercentiles) {
 		if math.IsNaN(v) {
-			v = 0
+			v = 0 // an empty Dropwizard snapshot reads 0
 		}
-		emit(p.form+n, int64(math.Round(v)))
+		emit([]string{"p50_", "p95_", "p99_", "p999_"}[i]+n, int64(math.Round(v)))
 	}
 }
 

@@ -52,17 +52,15 @@ func (r *registry) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// constSummary exposes sm with the quantiles 3.8's provider declares
-// (the summary also tracks p95 and p999 for mntr; they are not exposed).
+// constSummary exposes sm with the quantiles 3.8's provider declares.
 func constSummary(d *prometheus.Desc, sm *Summary, labels ...string) prometheus.Metric {
 	exposed := basicExposed
 	if sm.advanced {
 		exposed = advancedExposed
 	}
-	all := sm.quantiles()
 	q := make(map[float64]float64, len(exposed))
-	for _, k := range exposed {
-		q[k] = all[k]
+	for i, v := range sm.quantiles(exposed) {
+		q[exposed[i]] = v
 	}
 	return prometheus.MustNewConstSummary(d, uint64(sm.Count()), float64(sm.Sum()), q, labels...)
 }

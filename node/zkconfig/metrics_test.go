@@ -38,3 +38,29 @@ func TestParse_MetricsProvider(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParse_MetricsProvider: whatever the metricsProvider.* values, Parse
+// either refuses with ErrConfig or yields one of the two providers and a
+// port in range.
+func FuzzParse_MetricsProvider(f *testing.F) {
+	f.Add("org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider", "0.0.0.0", "7000", "true")
+	f.Add("org.apache.zookeeper.metrics.impl.DefaultMetricsProvider", "", "-1", "TRUE")
+	f.Add("x", "::1", "65536", "no")
+	f.Fuzz(func(t *testing.T, class, host, port, jvm string) {
+		text := "dataDir=/d\nclientPort=2181\nmetricsProvider.className=" + class + "\nmetricsProvider.httpHost=" + host +
+			"\nmetricsProvider.httpPort=" + port + "\nmetricsProvider.exportJvmInfo=" + jvm + "\n"
+		c, err := Parse("zoo.cfg", []byte(text))
+		if err != nil {
+			if !errors.Is(err, ErrConfig) {
+				t.Fatalf("error %v does not wrap ErrConfig", err)
+			}
+			return
+		}
+		if c.MetricsProviderClassName != DefaultMetricsProvider && c.MetricsProviderClassName != PrometheusMetricsProvider {
+			t.Fatalf("accepted class %q", c.MetricsProviderClassName)
+		}
+		if c.MetricsProviderHTTPPort < 0 || c.MetricsProviderHTTPPort > 65535 {
+			t.Fatalf("accepted port %d", c.MetricsProviderHTTPPort)
+		}
+	})
+}
