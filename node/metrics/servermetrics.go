@@ -1,6 +1,6 @@
-// Code generated from ZooKeeper 3.8.0's ServerMetrics (names, kinds and
-// update sites only); edit by hand with care. DO NOT EDIT the table order
-// without reason: it is mntr's order after the classic gauges.
+// The ServerMetrics table, written from ZooKeeper 3.8.0's ServerMetrics
+// (names, kinds and update sites, checked against a real 3.8.0 mntr in
+// testdata). Its order is mntr's order after the classic gauges.
 
 package metrics
 
@@ -59,7 +59,7 @@ type Server struct {
 	// 3.8 updates it in ZooKeeperServer.processConnectRequest.
 	ConnectionTokenDeficit *Summary
 	// ConnectionRejected is 3.8's connection_rejected (ServerMetrics.CONNECTION_REJECTED), a counter;
-	// 3.8 updates it in NIOServerCnxn.doIO, NIOServerCnxnFactory.IOException, NettyServerCnxn.receiveMessage, NettyServerCnxnFactory.channelActive.
+	// 3.8 updates it in NIOServerCnxn.doIO, NIOServerCnxnFactory.AcceptThread.doAccept, NettyServerCnxn.receiveMessage, NettyServerCnxnFactory.channelActive.
 	ConnectionRejected *Counter
 	// InflightSnapCount is 3.8's inflight_snap_count (ServerMetrics.INFLIGHT_SNAP_COUNT), a basic summary (mntr avg/min/max/cnt/sum; Prometheus quantile 0.5);
 	// 3.8 updates it in LearnerHandler.run.
@@ -263,10 +263,10 @@ type Server struct {
 	// 3.8 updates it in LearnerHandler.sendPackets.
 	LearnerHandlerQPTime *SummarySet
 	// StartupTxnsLoaded is 3.8's startup_txns_loaded (ServerMetrics.STARTUP_TXNS_LOADED), a basic summary (mntr avg/min/max/cnt/sum; Prometheus quantile 0.5);
-	// 3.8 updates it in FileTxnSnapLog.IOException.
+	// 3.8 updates it in FileTxnSnapLog.fastForwardFromEdits.
 	StartupTxnsLoaded *Summary
 	// StartupTxnsLoadTime is 3.8's startup_txns_load_time (ServerMetrics.STARTUP_TXNS_LOAD_TIME), a basic summary (mntr avg/min/max/cnt/sum; Prometheus quantile 0.5);
-	// 3.8 updates it in FileTxnSnapLog.IOException.
+	// 3.8 updates it in FileTxnSnapLog.fastForwardFromEdits.
 	StartupTxnsLoadTime *Summary
 	// StartupSnapLoadTime is 3.8's startup_snap_load_time (ServerMetrics.STARTUP_SNAP_LOAD_TIME), a basic summary (mntr avg/min/max/cnt/sum; Prometheus quantile 0.5);
 	// 3.8 updates it in FileTxnSnapLog.restore.
@@ -384,7 +384,7 @@ var defs = []def{
 	{"commit_count", KindCounter, "COMMIT_COUNT", "Leader.commit", func(s *Server) any { return &s.CommitCount }},
 	{"connection_request_count", KindCounter, "CONNECTION_REQUEST_COUNT", "ZooKeeperServer.processConnectRequest", func(s *Server) any { return &s.ConnectionRequestCount }},
 	{"connection_token_deficit", KindSummary, "CONNECTION_TOKEN_DEFICIT", "ZooKeeperServer.processConnectRequest", func(s *Server) any { return &s.ConnectionTokenDeficit }},
-	{"connection_rejected", KindCounter, "CONNECTION_REJECTED", "NIOServerCnxn.doIO, NIOServerCnxnFactory.IOException, NettyServerCnxn.receiveMessage, NettyServerCnxnFactory.channelActive", func(s *Server) any { return &s.ConnectionRejected }},
+	{"connection_rejected", KindCounter, "CONNECTION_REJECTED", "NIOServerCnxn.doIO, NIOServerCnxnFactory.AcceptThread.doAccept, NettyServerCnxn.receiveMessage, NettyServerCnxnFactory.channelActive", func(s *Server) any { return &s.ConnectionRejected }},
 	{"inflight_snap_count", KindSummary, "INFLIGHT_SNAP_COUNT", "LearnerHandler.run", func(s *Server) any { return &s.InflightSnapCount }},
 	{"inflight_diff_count", KindSummary, "INFLIGHT_DIFF_COUNT", "LearnerHandler.run", func(s *Server) any { return &s.InflightDiffCount }},
 	{"write_per_namespace", KindSummarySet, "WRITE_PER_NAMESPACE", "DataTree.updateWriteStat", func(s *Server) any { return &s.WritePerNamespace }},
@@ -452,8 +452,8 @@ var defs = []def{
 	{"learner_commit_received_count", KindCounter, "LEARNER_COMMIT_RECEIVED_COUNT", "Follower.processPacket, Observer.processPacket", func(s *Server) any { return &s.LearnerCommitReceivedCount }},
 	{"learner_handler_qp_size", KindSummarySet, "LEARNER_HANDLER_QP_SIZE", "LearnerHandler.sendPackets", func(s *Server) any { return &s.LearnerHandlerQPSize }},
 	{"learner_handler_qp_time_ms", KindAdvancedSummarySet, "LEARNER_HANDLER_QP_TIME", "LearnerHandler.sendPackets", func(s *Server) any { return &s.LearnerHandlerQPTime }},
-	{"startup_txns_loaded", KindSummary, "STARTUP_TXNS_LOADED", "FileTxnSnapLog.IOException", func(s *Server) any { return &s.StartupTxnsLoaded }},
-	{"startup_txns_load_time", KindSummary, "STARTUP_TXNS_LOAD_TIME", "FileTxnSnapLog.IOException", func(s *Server) any { return &s.StartupTxnsLoadTime }},
+	{"startup_txns_loaded", KindSummary, "STARTUP_TXNS_LOADED", "FileTxnSnapLog.fastForwardFromEdits", func(s *Server) any { return &s.StartupTxnsLoaded }},
+	{"startup_txns_load_time", KindSummary, "STARTUP_TXNS_LOAD_TIME", "FileTxnSnapLog.fastForwardFromEdits", func(s *Server) any { return &s.StartupTxnsLoadTime }},
 	{"startup_snap_load_time", KindSummary, "STARTUP_SNAP_LOAD_TIME", "FileTxnSnapLog.restore", func(s *Server) any { return &s.StartupSnapLoadTime }},
 	{"sync_processor_queue_and_flush_time_ms", KindAdvancedSummary, "SYNC_PROCESSOR_QUEUE_AND_FLUSH_TIME", "SyncRequestProcessor.flush", func(s *Server) any { return &s.SyncProcessorQueueAndFlushTime }},
 	{"sync_processor_queue_size", KindSummary, "SYNC_PROCESSOR_QUEUE_SIZE", "SyncRequestProcessor.run", func(s *Server) any { return &s.SyncProcessorQueueSize }},
