@@ -351,3 +351,32 @@ func (c *CounterSet) each(f func(key string, ctr *Counter)) {
 		f(k, v.(*Counter))
 	}
 }
+
+// Reset zeroes every metric, as 3.8's srst does through
+// DefaultMetricsProvider.resetAllValues (sets keep their keys). 3.8's
+// Prometheus provider ignores resets, so that its counters stay monotonic;
+// the caller decides (status resets only under the default provider).
+func (s *Server) Reset() {
+	for _, e := range s.defs {
+		switch {
+		case e.counter != nil:
+			e.counter.v.Store(0)
+		case e.summary != nil:
+			e.summary.reset()
+		case e.summarySet != nil:
+			e.summarySet.each(func(_ string, sm *Summary) { sm.reset() })
+		case e.counterSet != nil:
+			e.counterSet.each(func(_ string, c *Counter) { c.v.Store(0) })
+		}
+	}
+}
+
+// reset zeroes the summary; observations racing with it may land on
+// either side.
+func (s *Summary) reset() {
+	s.count.Store(0)
+	s.sum.Store(0)
+	s.min.Store(math.MaxInt64)
+	s.max.Store(math.MinInt64)
+	s.ring.Store(nil)
+}

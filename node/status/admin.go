@@ -66,7 +66,7 @@ var adminCommands = []adminCommand{
 	{[]string{"ruok"}, true, func(Source, *http.Request) obj { return obj{} }},
 	{[]string{"server_stats", "srvr"}, true, func(src Source, _ *http.Request) obj { return statsObject(src, false) }},
 	{[]string{"set_trace_mask", "stmk"}, false, cmdSetTraceMask},
-	{[]string{"stat_reset", "srst"}, true, func(src Source, _ *http.Request) obj { src.ResetStats(); return obj{} }},
+	{[]string{"stat_reset", "srst"}, true, func(src Source, _ *http.Request) obj { resetStats(src); return obj{} }},
 	{[]string{"stats", "stat"}, true, func(src Source, _ *http.Request) obj { return statsObject(src, true) }},
 	{[]string{"system_properties", "sysp"}, false, func(src Source, _ *http.Request) obj { return sortedMap(systemProperties(src)) }},
 	{[]string{"voting_view"}, true, cmdVotingView},

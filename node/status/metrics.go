@@ -33,6 +33,17 @@ func serverMetrics(src Source) *metrics.Server {
 	return metrics.Default()
 }
 
+// resetStats is srst and /commands/stat_reset: the server's counters and,
+// as 3.8's ServerStats.reset calls ServerMetrics.resetAll, the
+// ServerMetrics, which only the default provider resets (3.8's Prometheus
+// provider ignores it).
+func resetStats(src Source) {
+	src.ResetStats()
+	if cfg := src.Config(); cfg == nil || !cfg.PrometheusEnabled() {
+		serverMetrics(src).Reset()
+	}
+}
+
 // monitorValues lists mntr's values (4lw and /commands/monitor): the
 // classic gauges of classicValues, then every 3.8 ServerMetrics key in the
 // forms 3.8's default metrics provider prints (avg_X, min_X, max_X, cnt_X,

@@ -131,3 +131,22 @@ func TestMntr_ServerMetricsForms(t *testing.T) {
 		t.Errorf("/commands/monitor: proposal_count %v avg_election_time %v znode_count %v", m["proposal_count"], m["avg_election_time"], m["znode_count"])
 	}
 }
+
+// TestSrst_ResetsServerMetrics: srst zeroes the ServerMetrics under the
+// default provider (3.8's ServerStats.reset → resetAll) and leaves them
+// under the Prometheus provider, whose counters must stay monotonic.
+func TestSrst_ResetsServerMetrics(t *testing.T) {
+	src := metricsSource{standaloneFake(t), metrics.New()}
+	src.m.IncProposal()
+	src.m.ObserveFsync(5 * time.Millisecond)
+	resetStats(src)
+	if src.m.ProposalCount.Value() != 0 || src.m.FsyncTime.Count() != 0 || src.m.FsyncTime.Max() != 0 {
+		t.Errorf("default provider: srst left proposal_count %d cnt_fsynctime %d", src.m.ProposalCount.Value(), src.m.FsyncTime.Count())
+	}
+	src.fakeSource.cfg = mustParse(t, "dataDir=/d\nclientPort=2181\nmetricsProvider.className=org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider\n")
+	src.m.IncProposal()
+	resetStats(src)
+	if src.m.ProposalCount.Value() != 1 {
+		t.Errorf("Prometheus provider: srst reset proposal_count")
+	}
+}
