@@ -215,18 +215,7 @@ func collectEnsembleFacts(t *testing.T, srvs []*zkproc.Instance, lead *zkproc.In
 		c.Close()
 	}
 	// 4. mntr key sets of the leader and a follower.
-	keys := func(s *zkproc.Instance) map[string]bool {
-		out, err := zkproc.FourLetter(s.ClientAddr(), "mntr", 5*time.Second)
-		if err != nil {
-			t.Fatalf("%s: mntr: %v", s.Name(), err)
-		}
-		m := map[string]bool{}
-		for k := range zkproc.ParseMntr(out) {
-			m[k] = true
-		}
-		return m
-	}
-	f.mntrLeader, f.mntrFollower = keys(lead), keys(fs[0])
+	f.mntrLeader, f.mntrFollower = mntrKeySet(t, lead), mntrKeySet(t, fs[0])
 	return f
 }
 

@@ -274,82 +274,84 @@ func (s *Summary) dump(prefix string, emit func(string, any)) {
 	}
 }
 
+// keyed is the member map of a summary or counter set: lock-free lookup
+// of existing keys, a mutex only to add one, creation order kept for a
+// stable dump.
+type keyed[T any] struct {
+	m    sync.Map // key → *T
+	mu   sync.Mutex
+	keys []string
+}
+
+// load returns key's member if it exists: the hot path, no allocation.
+func (k *keyed[T]) load(key string) (*T, bool) {
+	v, ok := k.m.Load(key)
+	if !ok {
+		return nil, false
+	}
+	return v.(*T), true
+}
+
+// get returns key's member, made by mk on first use.
+func (k *keyed[T]) get(key string, mk func() *T) *T {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if v, ok := k.m.Load(key); ok {
+		return v.(*T)
+	}
+	v := mk()
+	k.m.Store(key, v)
+	k.keys = append(k.keys, key)
+	return v
+}
+
+// each calls f for every member in creation order.
+func (k *keyed[T]) each(f func(key string, v *T)) {
+	k.mu.Lock()
+	keys := append([]string(nil), k.keys...)
+	k.mu.Unlock()
+	for _, key := range keys {
+		v, _ := k.m.Load(key)
+		f(key, v.(*T))
+	}
+}
+
 // SummarySet is a 3.8 SummarySet: one Summary per key (a learner sid, a
 // top-level namespace), created on first use.
 type SummarySet struct {
 	name     string
 	advanced bool
-	m        sync.Map // key → *Summary
-	mu       sync.Mutex
-	keys     []string // in creation order, for a stable dump
+	keyed[Summary]
 }
 
 // Observe records v under key.
-func (s *SummarySet) Observe(key string, v int64) { s.get(key).Observe(v) }
+func (s *SummarySet) Observe(key string, v int64) { s.member(key).Observe(v) }
 
 // ObserveDuration records d in milliseconds under key.
 func (s *SummarySet) ObserveDuration(key string, d time.Duration) {
-	s.get(key).Observe(d.Milliseconds())
+	s.member(key).Observe(d.Milliseconds())
 }
 
-func (s *SummarySet) get(key string) *Summary {
-	if v, ok := s.m.Load(key); ok {
-		return v.(*Summary)
+func (s *SummarySet) member(key string) *Summary {
+	if sm, ok := s.load(key); ok {
+		return sm
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if v, ok := s.m.Load(key); ok {
-		return v.(*Summary)
-	}
-	sm := newSummary(s.name, s.advanced)
-	s.m.Store(key, sm)
-	s.keys = append(s.keys, key)
-	return sm
-}
-
-func (s *SummarySet) each(f func(key string, sm *Summary)) {
-	s.mu.Lock()
-	keys := append([]string(nil), s.keys...)
-	s.mu.Unlock()
-	for _, k := range keys {
-		v, _ := s.m.Load(k)
-		f(k, v.(*Summary))
-	}
+	return s.get(key, func() *Summary { return newSummary(s.name, s.advanced) })
 }
 
 // CounterSet is a 3.8 CounterSet: one Counter per key.
 type CounterSet struct {
 	name string
-	m    sync.Map // key → *Counter
-	mu   sync.Mutex
-	keys []string
+	keyed[Counter]
 }
 
 // Add adds delta to key's counter.
 func (c *CounterSet) Add(key string, delta int64) {
-	if v, ok := c.m.Load(key); ok {
-		v.(*Counter).Add(delta)
-		return
-	}
-	c.mu.Lock()
-	v, ok := c.m.Load(key)
+	ctr, ok := c.load(key)
 	if !ok {
-		v = &Counter{}
-		c.m.Store(key, v)
-		c.keys = append(c.keys, key)
+		ctr = c.get(key, func() *Counter { return &Counter{} })
 	}
-	c.mu.Unlock()
-	v.(*Counter).Add(delta)
-}
-
-func (c *CounterSet) each(f func(key string, ctr *Counter)) {
-	c.mu.Lock()
-	keys := append([]string(nil), c.keys...)
-	c.mu.Unlock()
-	for _, k := range keys {
-		v, _ := c.m.Load(k)
-		f(k, v.(*Counter))
-	}
+	ctr.Add(delta)
 }
 
 // Reset zeroes every metric, as 3.8's srst does through
