@@ -3,7 +3,7 @@
 // two renderings 3.8 has for them. Dump gives mntr's forms (the default
 // metrics provider: a counter as its value, a summary as avg_X, min_X,
 // max_X, cnt_X, sum_X, plus p50_X, p95_X, p99_X, p999_X for the advanced
-// ones); Registry gives the same values as client_golang collectors for
+// ones); Collector gives the same values as a client_golang collector for
 // the Prometheus provider's /metrics (unprefixed names, counters and
 // summaries with 3.8's quantiles).
 //

@@ -8,7 +8,7 @@ package metrics
 // concurrent use and cheap to update (atomics plus, for summaries, one
 // client_golang Observe); New fills them all. The pipeline updates them
 // through the fields or the helper methods in hooks.go; mntr and the
-// Prometheus endpoint read them back through Dump and Registry.
+// Prometheus endpoint read them back through Dump and Collector.
 type Server struct {
 	defs []*entry
 	reg  *registry
