@@ -47,6 +47,24 @@ type Options struct {
 	CommittedLogSize int
 	// Logger receives store events; slog.Default() when nil.
 	Logger *slog.Logger
+	// Observe receives the durations ZooKeeper 3.8 records in its
+	// ServerMetrics; the server passes node/metrics hooks (store itself
+	// imports no metrics package). Nil funcs are skipped.
+	Observe Observer
+}
+
+// Observer is the store's timing callbacks, each called once per event on
+// the goroutine that did the work.
+type Observer struct {
+	// Fsync gets each Commit's flush and fdatasync time when ForceSync
+	// (3.8's FileTxnLog.commit: fsynctime).
+	Fsync func(time.Duration)
+	// Snapshot gets each TakeSnapshot's write time (3.8's
+	// ZooKeeperServer.takeSnapshot: snapshottime).
+	Snapshot func(time.Duration)
+	// Restore gets Open's load of snapshot and txn log (3.8's
+	// ZKDatabase.loadDataBase: dbinittime).
+	Restore func(time.Duration)
 }
 
 // committedTxn is one entry of the committed log.
@@ -142,9 +160,13 @@ func Open(opts Options) (*DB, error) {
 			return nil, fmt.Errorf("store: remove %s: %w", init, err)
 		}
 	}
+	restoreStart := time.Now()
 	res, err := restore(db.snapDir, db.logDir, opts.CommittedLogSize, db.log)
 	if err != nil {
 		return nil, fmt.Errorf("store: restore %s: %w", opts.DataDir, err)
+	}
+	if f := opts.Observe.Restore; f != nil {
+		f(time.Since(restoreStart))
 	}
 	db.tree = res.tree
 	db.sessions = res.sessions
@@ -246,8 +268,12 @@ func (db *DB) Commit() error {
 		db.w.abandon()
 		return fmt.Errorf("store: commit: %w", err)
 	}
-	if d := time.Since(start); d > time.Second {
+	d := time.Since(start)
+	if d > time.Second {
 		db.log.Warn("fsync took long", "duration", d)
+	}
+	if f := db.opts.Observe.Fsync; f != nil && db.opts.ForceSync {
+		f(d)
 	}
 	return nil
 }
@@ -320,11 +346,15 @@ func (db *DB) snapshotInBackground() {
 // keep running) and purges old files. With sync the file is fsynced before
 // its final rename.
 func (db *DB) TakeSnapshot(sync bool) (string, error) {
+	start := time.Now()
 	zxid := db.tree.LastProcessedZxid()
 	sessions := db.Sessions()
 	path, err := writeSnapshotAt(db.snapDir, db.tree, sessions, zxid, sync)
 	if err != nil {
 		return "", fmt.Errorf("store: %w", err)
+	}
+	if f := db.opts.Observe.Snapshot; f != nil {
+		f(time.Since(start))
 	}
 	db.log.Info("snapshot written", "file", path, "zxid", hexZxid(zxid))
 	if db.opts.SnapRetainCount > 0 {

@@ -66,7 +66,7 @@ var adminCommands = []adminCommand{
 	{[]string{"ruok"}, true, func(Source, *http.Request) obj { return obj{} }},
 	{[]string{"server_stats", "srvr"}, true, func(src Source, _ *http.Request) obj { return statsObject(src, false) }},
 	{[]string{"set_trace_mask", "stmk"}, false, cmdSetTraceMask},
-	{[]string{"stat_reset", "srst"}, true, func(src Source, _ *http.Request) obj { src.ResetStats(); return obj{} }},
+	{[]string{"stat_reset", "srst"}, true, func(src Source, _ *http.Request) obj { resetStats(src); return obj{} }},
 	{[]string{"stats", "stat"}, true, func(src Source, _ *http.Request) obj { return statsObject(src, true) }},
 	{[]string{"system_properties", "sysp"}, false, func(src Source, _ *http.Request) obj { return sortedMap(systemProperties(src)) }},
 	{[]string{"voting_view"}, true, cmdVotingView},
@@ -110,6 +110,7 @@ type adminHandler struct {
 	log    *slog.Logger
 	prefix string
 	cmds   map[string]*adminCommand
+	prom   http.Handler
 }
 
 // NewAdminHandler returns the AdminServer: GET <commandURL> (an HTML list),
@@ -125,15 +126,14 @@ func NewAdminHandler(src Source, logger *slog.Logger) http.Handler {
 	if cfg := src.Config(); cfg != nil && cfg.AdminCommandURL != "" {
 		prefix = strings.TrimSuffix(cfg.AdminCommandURL, "/")
 	}
-	return &adminHandler{src: src, log: logger, prefix: prefix, cmds: adminIndex()}
+	return &adminHandler{src: src, log: logger, prefix: prefix, cmds: adminIndex(), prom: adminMetricsHandler(src)}
 }
 
 func (h *adminHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
 	switch {
 	case path == "/metrics":
-		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		_, _ = w.Write([]byte(PrometheusText(h.src)))
+		h.prom.ServeHTTP(w, r)
 	case path == h.prefix || path == h.prefix+"/":
 		h.serveList(w)
 	case strings.HasPrefix(path, h.prefix+"/"):

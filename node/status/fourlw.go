@@ -105,7 +105,7 @@ func FourLetterArg(cmd string, arg []byte, src Source, whitelist zkconfig.Whitel
 		src.ResetConnStats()
 		return "Connection stats reset.\n"
 	case "srst":
-		src.ResetStats()
+		resetStats(src)
 		return "Server stats reset.\n"
 	}
 	return ""

@@ -4,6 +4,8 @@ import (
 	"os"
 	"strings"
 	"syscall"
+
+	"github.com/zkctl/zkctl/node/metrics"
 )
 
 // metric is one mntr value: int64, float64 or string.
@@ -12,11 +14,51 @@ type metric struct {
 	Value any
 }
 
-// monitorValues lists mntr's values in a fixed order: version,
+// MetricsSource is implemented by a Source that carries its own 3.8
+// ServerMetrics (one per server, so that several servers in one process
+// keep their numbers apart). A Source without it reports
+// metrics.Default(), the process's, as 3.8 reports its JVM-wide
+// ServerMetrics.
+type MetricsSource interface {
+	ServerMetrics() *metrics.Server
+}
+
+// serverMetrics is src's ServerMetrics.
+func serverMetrics(src Source) *metrics.Server {
+	if ms, ok := src.(MetricsSource); ok {
+		if m := ms.ServerMetrics(); m != nil {
+			return m
+		}
+	}
+	return metrics.Default()
+}
+
+// resetStats is srst and /commands/stat_reset: the server's counters and,
+// as 3.8's ServerStats.reset calls ServerMetrics.resetAll, the
+// ServerMetrics, which only the default provider resets (3.8's Prometheus
+// provider ignores it).
+func resetStats(src Source) {
+	src.ResetStats()
+	if cfg := src.Config(); cfg == nil || !cfg.PrometheusEnabled() {
+		serverMetrics(src).Reset()
+	}
+}
+
+// monitorValues lists mntr's values (4lw and /commands/monitor): the
+// classic gauges of classicValues, then every 3.8 ServerMetrics key in the
+// forms 3.8's default metrics provider prints (avg_X, min_X, max_X, cnt_X,
+// sum_X, p50_X…), as 3.8's MonitorCommand appends the provider's dump.
+func monitorValues(src Source) []metric {
+	m := classicValues(src)
+	serverMetrics(src).Dump(func(k string, v any) { m = append(m, metric{k, v}) })
+	return m
+}
+
+// classicValues lists mntr's gauges in a fixed order: version,
 // server_state, peer_state and observer_master_id first (as 3.8 does),
 // then the gauges. Everything comes from src; the file descriptor counts
 // are this process's.
-func monitorValues(src Source) []metric {
+func classicValues(src Source) []metric {
 	st := src.ServerStats()
 	q := src.QuorumInfo()
 	cfg := src.Config()

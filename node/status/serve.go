@@ -14,10 +14,16 @@ import (
 // serves h until ctx ends, then shuts down gracefully. It returns the bound
 // address, or an error naming addr when the port is busy.
 func ServeAdmin(ctx context.Context, addr string, h http.Handler) (net.Addr, error) {
+	return serveHTTP(ctx, "admin server", addr, h)
+}
+
+// serveHTTP is ServeAdmin for any of the server's HTTP listeners; what
+// names it in errors and logs.
+func serveHTTP(ctx context.Context, what, addr string, h http.Handler) (net.Addr, error) {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("admin server: listen on %s: %w", addr, err)
+		return nil, fmt.Errorf("%s: listen on %s: %w", what, addr, err)
 	}
 	srv := &http.Server{
 		Handler:           h,
@@ -28,7 +34,7 @@ func ServeAdmin(ctx context.Context, addr string, h http.Handler) (net.Addr, err
 	go func() {
 		defer close(done)
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			slog.Warn("admin server stopped", "addr", ln.Addr().String(), "err", err)
+			slog.Warn(what+" stopped", "addr", ln.Addr().String(), "err", err)
 		}
 	}()
 	go func() {

@@ -178,6 +178,21 @@ type Config struct {
 	SyncEnabled bool
 	// LeaderServes lets the leader accept clients (default true).
 	LeaderServes bool
+
+	// MetricsProviderClassName is metricsProvider.className: 3.8's
+	// DefaultMetricsProvider (mntr only, the default) or its
+	// PrometheusMetricsProvider, which also serves /metrics on
+	// MetricsProviderHTTPHost:MetricsProviderHTTPPort. Other classes are
+	// refused.
+	MetricsProviderClassName string
+	// MetricsProviderHTTPHost is metricsProvider.httpHost (default "0.0.0.0").
+	MetricsProviderHTTPHost string
+	// MetricsProviderHTTPPort is metricsProvider.httpPort (default 7000).
+	MetricsProviderHTTPPort int
+	// MetricsProviderExportJvmInfo is metricsProvider.exportJvmInfo
+	// (default true): zkctl exports the Go runtime and process collectors
+	// in place of the JVM's.
+	MetricsProviderExportJvmInfo bool
 	// MultiAddressEnabled allows several '|'-separated addresses per server.
 	MultiAddressEnabled bool
 	// SuperDigest is DigestAuthenticationProvider.superDigest
@@ -198,33 +213,51 @@ type Config struct {
 // ZooKeeper 3.8's defaults.
 func Default(dataDir string) *Config {
 	return &Config{
-		TickTime:                 3000,
-		DataDir:                  dataDir,
-		DataLogDir:               dataDir,
-		ClientPortListenBacklog:  -1,
-		AdminEnableServer:        true,
-		AdminServerAddress:       "0.0.0.0",
-		AdminServerPort:          8080,
-		AdminIdleTimeout:         30000,
-		AdminCommandURL:          "/commands",
-		FourLetterWords:          Whitelist{words: map[string]bool{"srvr": true}},
-		MaxClientCnxns:           60,
-		minSessionTimeout:        -1,
-		maxSessionTimeout:        -1,
-		SnapCount:                100000,
-		SnapSizeLimitInKb:        4194304,
-		PreAllocSizeKB:           65536,
-		ForceSync:                true,
-		AutopurgeSnapRetainCount: 3,
-		GlobalOutstandingLimit:   1000,
-		StandaloneEnabled:        true,
-		CnxTimeout:               5000,
-		ElectionPortBindRetry:    3,
-		ElectionAlg:              3,
-		SyncEnabled:              true,
-		LeaderServes:             true,
-		Extra:                    map[string]string{},
+		TickTime:                     3000,
+		DataDir:                      dataDir,
+		DataLogDir:                   dataDir,
+		ClientPortListenBacklog:      -1,
+		AdminEnableServer:            true,
+		AdminServerAddress:           "0.0.0.0",
+		AdminServerPort:              8080,
+		AdminIdleTimeout:             30000,
+		AdminCommandURL:              "/commands",
+		FourLetterWords:              Whitelist{words: map[string]bool{"srvr": true}},
+		MaxClientCnxns:               60,
+		minSessionTimeout:            -1,
+		maxSessionTimeout:            -1,
+		SnapCount:                    100000,
+		SnapSizeLimitInKb:            4194304,
+		PreAllocSizeKB:               65536,
+		ForceSync:                    true,
+		AutopurgeSnapRetainCount:     3,
+		GlobalOutstandingLimit:       1000,
+		StandaloneEnabled:            true,
+		CnxTimeout:                   5000,
+		ElectionPortBindRetry:        3,
+		ElectionAlg:                  3,
+		SyncEnabled:                  true,
+		LeaderServes:                 true,
+		MetricsProviderClassName:     DefaultMetricsProvider,
+		MetricsProviderHTTPHost:      "0.0.0.0",
+		MetricsProviderHTTPPort:      7000,
+		MetricsProviderExportJvmInfo: true,
+		Extra:                        map[string]string{},
 	}
+}
+
+// The metricsProvider.className values zkctl implements.
+const (
+	// DefaultMetricsProvider is 3.8's default: ServerMetrics in mntr only.
+	DefaultMetricsProvider = "org.apache.zookeeper.metrics.impl.DefaultMetricsProvider"
+	// PrometheusMetricsProvider adds the /metrics HTTP endpoint.
+	PrometheusMetricsProvider = "org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider"
+)
+
+// PrometheusEnabled reports whether the Prometheus /metrics endpoint is
+// configured.
+func (c *Config) PrometheusEnabled() bool {
+	return c.MetricsProviderClassName == PrometheusMetricsProvider
 }
 
 // MinSessionTimeoutMs is minSessionTimeout, or 2 × tickTime when unset.

@@ -239,7 +239,9 @@ func init() {
 		"autopurge.purgeInterval", "globalOutstandingLimit", "extendedTypesEnabled", "standaloneEnabled",
 		"reconfigEnabled", "peerType", "cnxTimeout", "electionPortBindRetry", "electionAlg",
 		"quorumListenOnAllIPs", "localSessionsEnabled", "localSessionsUpgradingEnabled", "syncEnabled",
-		"leaderServes", "multiAddress.enabled", "DigestAuthenticationProvider.superDigest", "dynamicConfigFile",
+		"leaderServes", "multiAddress.enabled",
+		"metricsProvider.className", "metricsProvider.httpHost", "metricsProvider.httpPort", "metricsProvider.exportJvmInfo",
+		"metricsProvider.numWorkerThreads", "metricsProvider.maxQueueSize", "metricsProvider.workerShutdownTimeoutMs", "DigestAuthenticationProvider.superDigest", "dynamicConfigFile",
 	} {
 		known[strings.ToLower(k)] = true
 	}
@@ -329,6 +331,7 @@ func (p *parser) run() error {
 	p.boolKey("localSessionsUpgradingEnabled", &c.LocalSessionsUpgradingEnabled)
 	p.boolKey("syncEnabled", &c.SyncEnabled)
 	p.boolKey("leaderServes", &c.LeaderServes)
+	p.metricsProvider()
 	p.boolKey("multiAddress.enabled", &c.MultiAddressEnabled)
 	if p.strKey("DigestAuthenticationProvider.superDigest", &c.SuperDigest) {
 		if user, digest, ok := strings.Cut(c.SuperDigest, ":"); !ok || user == "" || digest == "" {
@@ -432,4 +435,27 @@ func ParseWhitelist(s string) Whitelist {
 	}
 	w.words["srvr"] = true
 	return w
+}
+
+// metricsProvider reads the metricsProvider.* keys as 3.8's
+// PrometheusMetricsProvider.configure does: httpPort is an int,
+// exportJvmInfo is Boolean.parseBoolean (only "true", any case, is true).
+// The worker-pool keys tune Java's summary reporting thread; zkctl checks
+// that they are numbers and has no such pool.
+func (p *parser) metricsProvider() {
+	c := p.cfg
+	if p.strKey("metricsProvider.className", &c.MetricsProviderClassName) &&
+		c.MetricsProviderClassName != DefaultMetricsProvider && c.MetricsProviderClassName != PrometheusMetricsProvider {
+		p.fail("metricsProvider.className: %q is not supported; zkctl has %s and %s", c.MetricsProviderClassName, DefaultMetricsProvider, PrometheusMetricsProvider)
+	}
+	p.strKey("metricsProvider.httpHost", &c.MetricsProviderHTTPHost)
+	p.intKey("metricsProvider.httpPort", &c.MetricsProviderHTTPPort, 0, 65535)
+	if s, ok := p.values["metricsprovider.exportjvminfo"]; ok {
+		c.MetricsProviderExportJvmInfo = strings.EqualFold(s, "true")
+	}
+	var n int
+	p.intKey("metricsProvider.numWorkerThreads", &n, -1<<31, 1<<31-1)
+	p.intKey("metricsProvider.maxQueueSize", &n, -1<<31, 1<<31-1)
+	var l int64
+	p.longKey("metricsProvider.workerShutdownTimeoutMs", &l, -1<<63)
 }
