@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/zkctl/zkctl/internal/protolog"
 	"github.com/zkctl/zkctl/jute"
 )
 
@@ -234,7 +235,7 @@ func New(cfg Config) (*Leader, error) {
 		handlers:   map[int64]*handler{},
 	}
 	if l.log == nil {
-		l.log = nopLogger{}
+		l.log = protolog.Discard{}
 	}
 	for _, v := range cfg.Voters {
 		l.voters[v] = true

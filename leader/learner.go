@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/zkctl/zkctl/internal/protolog"
 	"github.com/zkctl/zkctl/jute"
 )
 
@@ -122,7 +123,7 @@ func NewLearner(cfg LearnerConfig) (*Learner, error) {
 	}
 	l := &Learner{cfg: cfg, log: cfg.Logger, accepted: cfg.AcceptedEpoch, current: cfg.CurrentEpoch, newEpoch: -1, lastZxid: cfg.LastLoggedZxid}
 	if l.log == nil {
-		l.log = nopLogger{}
+		l.log = protolog.Discard{}
 	}
 	t := jute.PacketFollowerInfo
 	if cfg.Observer {

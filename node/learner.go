@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"time"
 
@@ -146,7 +147,7 @@ func (p *quorumPeer) follow(parent context.Context, leaderID int64, observer boo
 		ID: p.myid, Observer: observer, ObserverSkipLog: !p.cfg.SyncEnabled,
 		AcceptedEpoch: acc, CurrentEpoch: cur, LastLoggedZxid: p.db.LastLoggedZxid(),
 		ConfigVersion: p.qvVer, InitLimit: p.cfg.InitLimit, SyncLimit: p.cfg.SyncLimit,
-		Logger: slogZabLogger{p.log},
+		Logger: slogLogger{l: p.log, info: slog.LevelInfo},
 	})
 	if err != nil {
 		return fmt.Errorf("node: %w", err)

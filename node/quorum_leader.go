@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"maps"
 	"net"
 	"strconv"
@@ -69,7 +70,7 @@ func (p *quorumPeer) lead(parent context.Context) error {
 	l, err := leader.New(leader.Config{
 		ID: p.myid, Voters: p.voters, AcceptedEpoch: acc, CurrentEpoch: cur,
 		History: dbHistory{p.db}, InitLimit: p.cfg.InitLimit, SyncLimit: p.cfg.SyncLimit,
-		ConfigVersion: p.qvVer, NewLeaderData: []byte(p.qv), Logger: slogZabLogger{p.log},
+		ConfigVersion: p.qvVer, NewLeaderData: []byte(p.qv), Logger: slogLogger{l: p.log, info: slog.LevelInfo},
 		SnapshotSizeFactor: leader.DefaultSnapshotSizeFactor,
 	})
 	if err != nil {
@@ -387,12 +388,10 @@ func (p *quorumPeer) expireSessions(pipe *rolePipe) {
 // local clients' syncs waiting for a quorum's PING answers.
 func (p *quorumPeer) publishLeader(l *leader.Leader, rtt map[int64]float64, syncs *leaderSyncs) {
 	st := l.Status()
-	for i := range st.Learners {
-		st.Learners[i].PingRTTMs = rtt[st.Learners[i].ID]
-	}
+	learners := adminLearners(st.Learners, rtt)
 	p.setStatus(func(ps *peerStatus) {
-		ps.zabPhase = st.Phase.ZabPhase()
-		ps.learners = st.Learners
+		ps.zabPhase = adminZabPhase(st.Phase)
+		ps.learners = learners
 		ps.committed = st.LastCommitted
 		ps.pendingSyncs = st.PendingSyncs + len(syncs.held)
 	})

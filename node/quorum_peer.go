@@ -277,7 +277,7 @@ func (p *quorumPeer) run(ctx context.Context) {
 // decisions to the role loop.
 func (p *quorumPeer) electionLoop(ctx context.Context) {
 	cfg := election.DefaultConfig(p.myid, p.voters, p.qv)
-	cfg.Logger = slogElectionLogger{p.log}
+	cfg.Logger = slogLogger{l: p.log, info: slog.LevelDebug}
 	e, err := election.New(cfg)
 	if err != nil {
 		p.s.fail(fmt.Errorf("node: election: %w", err))
@@ -348,18 +348,21 @@ func (p *quorumPeer) publishElection(st election.Status) {
 	p.mu.Unlock()
 }
 
-// slogElectionLogger adapts election.Logger to slog at debug level.
-type slogElectionLogger struct{ l *slog.Logger }
-
-func (a slogElectionLogger) Logf(format string, args ...any) {
-	a.l.Debug(fmt.Sprintf(format, args...))
+// slogLogger adapts the protocol cores' protolog.Logger to slog. Infof
+// goes to info, an election's chatter (one line per notification) to
+// debug; Warnf always to warn.
+type slogLogger struct {
+	l    *slog.Logger
+	info slog.Level
 }
 
-// slogZabLogger adapts leader.Logger to slog.
-type slogZabLogger struct{ l *slog.Logger }
+// Infof implements protolog.Logger.
+func (a slogLogger) Infof(format string, args ...any) {
+	a.l.Log(context.Background(), a.info, fmt.Sprintf(format, args...))
+}
 
-func (a slogZabLogger) Infof(format string, args ...any) { a.l.Info(fmt.Sprintf(format, args...)) }
-func (a slogZabLogger) Warnf(format string, args ...any) { a.l.Warn(fmt.Sprintf(format, args...)) }
+// Warnf implements protolog.Logger.
+func (a slogLogger) Warnf(format string, args ...any) { a.l.Warn(fmt.Sprintf(format, args...)) }
 
 // errRoleStopped ends a role because the server is stopping.
 var errRoleStopped = errors.New("node: server stopping")

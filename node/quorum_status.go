@@ -5,6 +5,7 @@ import (
 
 	"github.com/zkctl/zkctl/adminapi"
 	"github.com/zkctl/zkctl/election"
+	"github.com/zkctl/zkctl/leader"
 	"github.com/zkctl/zkctl/node/status"
 )
 
@@ -95,4 +96,39 @@ func (p *quorumPeer) quorumInfo(lastZxid int64) status.QuorumInfo {
 		}
 	}
 	return qi
+}
+
+// adminZabPhase names a leader phase as the admin port does.
+func adminZabPhase(p leader.Phase) string {
+	switch p {
+	case leader.PhaseDiscovery, leader.PhaseEpochAck:
+		return adminapi.PhaseDiscovery
+	case leader.PhaseSync:
+		return adminapi.PhaseSync
+	case leader.PhaseBroadcast:
+		return adminapi.PhaseBroadcast
+	}
+	return adminapi.PhaseElection
+}
+
+// adminLearners maps the leader's learner rows to the admin port's JSON,
+// adding the PING round trips (ms by sid) that only the driver can time.
+func adminLearners(rows []leader.LearnerStatus, rtt map[int64]float64) []adminapi.Learner {
+	var out []adminapi.Learner
+	for _, r := range rows {
+		a := adminapi.Learner{
+			ID: r.ID, Role: "follower", Phase: adminZabPhase(r.Phase),
+			PacketsSent: r.PacketsSent, PacketsTotal: r.PacketsTotal,
+			BytesSent: r.BytesSent, BytesTotal: r.BytesTotal,
+			AckedZxid: r.AckedZxid, Queued: r.Queued, PingRTTMs: rtt[r.ID], Synced: r.Synced,
+		}
+		if r.Observer {
+			a.Role = "observer"
+		}
+		if r.SyncMode != leader.SyncNone {
+			a.SyncMode = r.SyncMode.String()
+		}
+		out = append(out, a)
+	}
+	return out
 }
