@@ -1,12 +1,6 @@
 package node
 
 import (
-	"os"
-	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
-
 	"github.com/zkctl/zkctl/leader"
 	"github.com/zkctl/zkctl/store"
 )
@@ -37,7 +31,7 @@ const maxDiskDiff = 100000
 // the size of the log files after the one it starts in. Over sizeLimit
 // the records are not read: the leader sends a SNAP anyway.
 func (h dbHistory) LogSince(peerZxid, sizeLimit int64) leader.DiskLog {
-	size := laterLogFilesBytes(h.db.LogDir(), peerZxid)
+	size := h.db.LogBytesAfter(peerZxid)
 	if sizeLimit > 0 && size > sizeLimit {
 		return leader.DiskLog{StorageBytes: size}
 	}
@@ -65,64 +59,4 @@ func (h dbHistory) LogSince(peerZxid, sizeLimit int64) leader.DiskLog {
 
 // SnapshotBytes implements leader.History: the size of the newest snapshot
 // file (3.8's findMostRecentSnapshot), 0 when there is none.
-func (h dbHistory) SnapshotBytes() int64 {
-	files := zxidFiles(h.db.SnapDir(), "snapshot")
-	for i := len(files) - 1; i >= 0; i-- {
-		if files[i].size > 0 {
-			return files[i].size
-		}
-	}
-	return 0
-}
-
-// dataFile is a log or snapshot file: the zxid in its name and its size.
-type dataFile struct {
-	zxid int64
-	size int64
-}
-
-// zxidFiles lists dir's "<prefix>.<hex>" files ascending by zxid; a
-// directory that cannot be read yields none.
-func zxidFiles(dir, prefix string) []dataFile {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return nil
-	}
-	var out []dataFile
-	for _, e := range ents {
-		rest, ok := strings.CutPrefix(e.Name(), prefix+".")
-		if !ok || e.IsDir() || strings.Contains(rest, ".") {
-			continue
-		}
-		z, err := strconv.ParseUint(rest, 16, 64)
-		if err != nil {
-			continue
-		}
-		info, err := os.Stat(filepath.Join(dir, e.Name()))
-		if err != nil {
-			continue // purged meanwhile
-		}
-		out = append(out, dataFile{zxid: int64(z), size: info.Size()})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].zxid < out[j].zxid })
-	return out
-}
-
-// laterLogFilesBytes is 3.8's FileTxnIterator.getStorageSize right after it
-// opened the log for zxid: the summed size of the log files after the
-// newest one starting at or before zxid.
-func laterLogFilesBytes(logDir string, zxid int64) int64 {
-	files := zxidFiles(logDir, "log")
-	start := 0
-	for i, f := range files {
-		if f.zxid > zxid {
-			break
-		}
-		start = i
-	}
-	var sum int64
-	for i := start + 1; i < len(files); i++ {
-		sum += files[i].size
-	}
-	return sum
-}
+func (h dbHistory) SnapshotBytes() int64 { return h.db.SnapshotBytes() }
