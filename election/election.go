@@ -74,7 +74,7 @@ func (e *Election) LogicalClock() int64 { return e.logicalclock }
 
 func (e *Election) logf(format string, args ...any) {
 	prefix := fmt.Sprintf("sid=%d round=0x%x %v: ", e.cfg.ID, e.logicalclock, e.state)
-	e.cfg.Logger.Infof(prefix+format, args...)
+	e.cfg.Logger.Logf(prefix+format, args...)
 }
 
 // Start begins a lookForLeader run: the peer is LOOKING with the given last

@@ -26,8 +26,7 @@ type network struct {
 
 type transcript struct{ b *strings.Builder }
 
-func (l transcript) Infof(format string, args ...any) { fmt.Fprintf(l.b, format+"\n", args...) }
-func (l transcript) Warnf(format string, args ...any) { l.Infof(format, args...) }
+func (l transcript) Logf(format string, args ...any) { fmt.Fprintf(l.b, format+"\n", args...) }
 
 func newNetwork(t *testing.T) *network {
 	return &network{t: t, peers: map[int64]*Election{}, zxid: map[int64]int64{}, epoch: map[int64]int64{},

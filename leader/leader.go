@@ -247,11 +247,11 @@ func New(cfg Config) (*Leader, error) {
 }
 
 func (l *Leader) infof(format string, args ...any) {
-	l.log.Infof("sid=%d epoch=%d "+format, append([]any{l.cfg.ID, l.epoch}, args...)...)
+	l.log.Logf("sid=%d epoch=%d "+format, append([]any{l.cfg.ID, l.epoch}, args...)...)
 }
 
 func (l *Leader) warnf(format string, args ...any) {
-	l.log.Warnf("sid=%d epoch=%d "+format, append([]any{l.cfg.ID, l.epoch}, args...)...)
+	protolog.Warnf(l.log, "sid=%d epoch=%d "+format, append([]any{l.cfg.ID, l.epoch}, args...)...)
 }
 
 // quorum reports whether set holds a majority of the voters.

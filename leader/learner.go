@@ -135,11 +135,11 @@ func NewLearner(cfg LearnerConfig) (*Learner, error) {
 }
 
 func (l *Learner) infof(format string, args ...any) {
-	l.log.Infof("sid=%d epoch=%d "+format, append([]any{l.cfg.ID, l.newEpoch}, args...)...)
+	l.log.Logf("sid=%d epoch=%d "+format, append([]any{l.cfg.ID, l.newEpoch}, args...)...)
 }
 
 func (l *Learner) warnf(format string, args ...any) {
-	l.log.Warnf("sid=%d epoch=%d "+format, append([]any{l.cfg.ID, l.newEpoch}, args...)...)
+	protolog.Warnf(l.log, "sid=%d epoch=%d "+format, append([]any{l.cfg.ID, l.newEpoch}, args...)...)
 }
 
 func (l *Learner) send(p jute.QuorumPacket) { l.rd.Messages = append(l.rd.Messages, p) }

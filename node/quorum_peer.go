@@ -348,20 +348,20 @@ func (p *quorumPeer) publishElection(st election.Status) {
 	p.mu.Unlock()
 }
 
-// slogLogger adapts the protocol cores' protolog.Logger to slog. Infof
-// goes to info, an election's chatter (one line per notification) to
-// debug; Warnf always to warn.
+// slogLogger adapts the protocol cores' protolog.Logger (and Warner) to
+// slog: Logf at level info (the election's chatter, one line per
+// notification, at debug), Warnf always at warn.
 type slogLogger struct {
 	l    *slog.Logger
 	info slog.Level
 }
 
-// Infof implements protolog.Logger.
-func (a slogLogger) Infof(format string, args ...any) {
+// Logf implements protolog.Logger.
+func (a slogLogger) Logf(format string, args ...any) {
 	a.l.Log(context.Background(), a.info, fmt.Sprintf(format, args...))
 }
 
-// Warnf implements protolog.Logger.
+// Warnf implements protolog.Warner.
 func (a slogLogger) Warnf(format string, args ...any) { a.l.Warn(fmt.Sprintf(format, args...)) }
 
 // errRoleStopped ends a role because the server is stopping.

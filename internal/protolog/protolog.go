@@ -4,20 +4,36 @@
 // into transcripts, as etcd raft's Logger and RedirectLogger do.
 package protolog
 
-// Logger receives the state machines' log lines, one formatted line each.
+// Logger receives the state machines' log lines, one formatted line each:
+// normal protocol events.
 type Logger interface {
-	// Infof logs a normal protocol event.
-	Infof(format string, args ...any)
-	// Warnf logs a rejected input or a failure.
+	Logf(format string, args ...any)
+}
+
+// Warner is the optional capability of a Logger that keeps rejected inputs
+// and failures apart from normal events (the driver logs them at warn
+// level, leader/zabtest prints only them). Warnf falls back to Logf for a
+// Logger without it.
+type Warner interface {
 	Warnf(format string, args ...any)
+}
+
+// Warnf logs a rejected input or a failure through l's Warner, or through
+// Logf with a "warn: " prefix when l has none.
+func Warnf(l Logger, format string, args ...any) {
+	if w, ok := l.(Warner); ok {
+		w.Warnf(format, args...)
+		return
+	}
+	l.Logf("warn: "+format, args...)
 }
 
 // Discard is a Logger that drops every line: the default when a
 // configuration names none.
 type Discard struct{}
 
-// Infof implements Logger.
-func (Discard) Infof(string, ...any) {}
+// Logf implements Logger.
+func (Discard) Logf(string, ...any) {}
 
-// Warnf implements Logger.
+// Warnf implements Warner.
 func (Discard) Warnf(string, ...any) {}

@@ -99,7 +99,7 @@ type logger struct {
 	c *Cluster
 }
 
-func (l logger) Infof(format string, args ...any) {}
+func (l logger) Logf(format string, args ...any) {}
 func (l logger) Warnf(format string, args ...any) {
 	fmt.Fprintf(&l.c.out, "  warn: %s\n", fmt.Sprintf(format, args...))
 }
