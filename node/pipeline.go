@@ -1,54 +1,133 @@
 package node
 
 import (
-	"errors"
-
-	"github.com/zkctl/zkctl/jute"
+	"context"
+	"sync"
 )
 
-// The exported pipeline hooks below let an ensemble driver reuse the
-// standalone chain: a leader preps REQUEST packets forwarded by learners
-// exactly like local requests (Submit), a Proposer replaces the local
-// group commit with Zab's proposal + quorum ack, and a learner hands txns
-// committed by the leader to the apply side (Commit).
+// The request pipeline is the same for every role (3.8's processor chain,
+// docs/architecture.md "The path of a write"):
+//
+//	client conn ──► Server.prepCh ─┐
+//	                               ├─► prep loop: prepare(r) ─► Proposer.Propose(r) ─► final stage
+//	expirer, reaper, learners' ────┘
+//	forwarded requests (fwd)
+//
+// Only two steps differ by role. prepare is PrepRequestProcessor for the
+// role (standalonePrepare, leaderPrepare, learnerPrepare); the Proposer
+// makes a txn durable and releases requests in order: groupCommit on a
+// standalone server (SyncRequestProcessor, sync.go), driverQueue on an
+// ensemble member, whose role driver proposes through Zab (a leader) or
+// forwards to the leader (a learner) and releases through the sequencer
+// (CommitProcessor). Both end in Server.finish (FinalRequestProcessor).
 
-// SetProposer replaces the standalone group-commit proposer. It must be
-// called before Start; the proposer must pass every request to Commit in
-// the order Propose received it, once its txn (if any) is durable.
-func (s *Server) SetProposer(p Proposer) error {
-	if s.ctx != nil {
-		return errors.New("node: SetProposer after Start")
+// Proposer takes prepped requests in prep order, makes their txns durable
+// (standalone: log + fsync; a leader: proposal + quorum of acks; a
+// learner: the leader's COMMIT) and hands them, still in order, to the
+// final stage. Reads pass through in order too. Propose returns false once
+// the pipeline stops.
+type Proposer interface {
+	Propose(r *Request) bool
+}
+
+// pipeline is the prep loop of one serving role: it reads the clients'
+// requests (in) and the server's own or forwarded ones (fwd), prepares each
+// for the role and proposes it. One goroutine runs it, so prep sees
+// requests in one order and zxids are handed out in that order.
+type pipeline struct {
+	in      <-chan *Request
+	fwd     chan *Request // server-issued (leader) and learners' forwarded requests
+	prepare func(*Request)
+	next    Proposer
+}
+
+// run is the PrepRequestProcessor thread; it returns when ctx ends or the
+// Proposer stops.
+func (pl *pipeline) run(ctx context.Context) {
+	for {
+		var r *Request
+		select {
+		case r = <-pl.in:
+		case r = <-pl.fwd:
+		case <-ctx.Done():
+			return
+		}
+		pl.prepare(r)
+		if !pl.next.Propose(r) {
+			return
+		}
 	}
-	s.customProposer = p
-	return nil
 }
 
-// NewForwardedRequest builds a request from the fields of a forwarded
-// REQUEST packet: session, cxid, opcode, the raw request record as the
-// client sent it and the client's identities. It has no local connection,
-// so no reply is written here.
-func NewForwardedRequest(sessionID int64, cxid int32, op jute.Op, data []byte, auth []jute.Id) *Request {
-	return &Request{SessionID: sessionID, Cxid: cxid, Type: op, Data: data, AuthInfo: auth}
-}
-
-// NewCommittedRequest wraps a txn committed elsewhere (a leader's COMMIT
-// or INFORM) for the apply side.
-func NewCommittedRequest(txn *jute.Txn) *Request {
-	return &Request{SessionID: txn.Hdr.ClientID, Cxid: txn.Hdr.Cxid, Type: txn.Hdr.Type, Txn: txn, internal: true}
-}
-
-// Submit queues a request for prep, in order with the local requests.
-// It returns false once the server has stopped.
-func (s *Server) Submit(r *Request) bool { return s.submit(r) }
-
-// Commit hands a request whose txn is durable (or a read) to the apply
-// side: apply, fire watches, reply if the request has a local connection.
-// It returns false once the server has stopped.
-func (s *Server) Commit(r *Request) bool {
+// forward queues a server-issued request (the leader's expirer and reaper)
+// or a learner's forwarded one; false once ctx ends.
+func (pl *pipeline) forward(ctx context.Context, r *Request) bool {
 	select {
-	case s.finalCh <- r:
+	case pl.fwd <- r:
 		return true
-	case <-s.ctx.Done():
+	case <-ctx.Done():
 		return false
 	}
+}
+
+// driverQueue is the Proposer of an ensemble role: it hands prepped
+// requests to the role driver goroutine (lead or follow), which proposes
+// writes through Zab or forwards them to the leader and releases every
+// request through its sequencer.
+type driverQueue struct {
+	ctx context.Context
+	out chan *Request // read by the role driver, in order
+}
+
+// Propose implements Proposer.
+func (q driverQueue) Propose(r *Request) bool {
+	select {
+	case q.out <- r:
+		return true
+	case <-q.ctx.Done():
+		return false
+	}
+}
+
+// rolePipe is the pipeline of one serving ensemble role with its own
+// lifetime: it starts when the role begins serving clients and stops (and
+// is waited for) when the role ends.
+type rolePipe struct {
+	pipeline
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	out    chan *Request // driverQueue's channel, read by the role driver
+}
+
+func newRolePipe(parent context.Context) *rolePipe {
+	ctx, cancel := context.WithCancel(parent)
+	return &rolePipe{ctx: ctx, cancel: cancel, out: make(chan *Request, 1024),
+		pipeline: pipeline{fwd: make(chan *Request, 1024)}}
+}
+
+// start runs the prep loop over the server's client requests with prepare
+// as the role's step.
+func (rp *rolePipe) start(s *Server, prepare func(*Request)) {
+	rp.in, rp.prepare = s.prepCh, prepare
+	rp.next = driverQueue{ctx: rp.ctx, out: rp.out}
+	rp.goFunc(func() { rp.run(rp.ctx) })
+}
+
+// submit queues a server-issued request in the role's pipeline.
+func (rp *rolePipe) submit(r *Request) bool { return rp.forward(rp.ctx, r) }
+
+// goFunc runs f as a goroutine that stop waits for.
+func (rp *rolePipe) goFunc(f func()) {
+	rp.wg.Add(1)
+	go func() {
+		defer rp.wg.Done()
+		f()
+	}()
+}
+
+// stop ends the prep loop and the role's helpers and waits for them.
+func (rp *rolePipe) stop() {
+	rp.cancel()
+	rp.wg.Wait()
 }

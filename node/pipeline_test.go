@@ -10,7 +10,8 @@ import (
 	"github.com/zkctl/zkctl/store"
 )
 
-// recordingProposer stands in for Zab: it records each txn and commits at once.
+// recordingProposer stands in for Zab: it records each txn and hands it to
+// the final stage at once.
 type recordingProposer struct {
 	s    *Server
 	mu   sync.Mutex
@@ -23,10 +24,15 @@ func (p *recordingProposer) Propose(r *Request) bool {
 		p.txns = append(p.txns, r.Txn)
 		p.mu.Unlock()
 	}
-	return p.s.Commit(r)
+	select {
+	case p.s.finalCh <- r:
+		return true
+	case <-p.s.ctx.Done():
+		return false
+	}
 }
 
-func TestPipeline_ForwardedRequestAndCustomProposer(t *testing.T) {
+func TestPipeline_RawRequestsAndCustomProposer(t *testing.T) {
 	db := &memDB{tree: store.NewDataTree()}
 	cfg := inProcessConfig(t)
 	s, err := NewServer(cfg, slog.New(slog.DiscardHandler))
@@ -34,24 +40,26 @@ func TestPipeline_ForwardedRequestAndCustomProposer(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.openDB = func() (Database, error) { return db, nil }
-	rp := &recordingProposer{s: s}
-	if err := s.SetProposer(rp); err != nil {
-		t.Fatal(err)
-	}
 	if err := s.Start(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Stop)
-	if err := s.SetProposer(rp); err == nil {
-		t.Error("SetProposer after Start must fail")
+	// A second prep loop over the same server, as a role's pipeline: the
+	// standalone prepare step, the recording Proposer.
+	rp := &recordingProposer{s: s}
+	fwd := make(chan *Request, 4)
+	pl := &pipeline{fwd: fwd, prepare: s.standalonePrepare, next: rp}
+	go pl.run(s.ctx)
+	submit := func(sid int64, cxid int32, op jute.Op, data []byte) {
+		fwd <- &Request{SessionID: sid, Cxid: cxid, Type: op, Data: data}
 	}
 	const sid = 0x0200000000000001
 	e := jute.NewEncoder(nil)
 	e.Int(6000)
-	s.Submit(NewForwardedRequest(sid, 0, jute.OpCreateSession, e.Bytes(), nil))
-	s.Submit(NewForwardedRequest(sid, 1, jute.OpCreate, jute.Encode(&jute.CreateRequest{
-		Path: "/fwd", Data: []byte("d"), ACL: jute.OpenACLUnsafe(), Flags: jute.FlagEphemeral, TTL: -1}), nil))
-	s.Submit(NewForwardedRequest(sid, 2, jute.OpSetData, []byte{1, 2}, nil)) // malformed
+	submit(sid, 0, jute.OpCreateSession, e.Bytes())
+	submit(sid, 1, jute.OpCreate, jute.Encode(&jute.CreateRequest{
+		Path: "/fwd", Data: []byte("d"), ACL: jute.OpenACLUnsafe(), Flags: jute.FlagEphemeral, TTL: -1}))
+	submit(sid, 2, jute.OpSetData, []byte{1, 2}) // malformed
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		rp.mu.Lock()

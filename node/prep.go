@@ -514,3 +514,23 @@ func (p *prepper) closeSession(sid int64, zxid int64) *jute.CloseSessionTxn {
 	p.sessions.setClosing(sid)
 	return &jute.CloseSessionTxn{Paths2Delete: list}
 }
+
+// reset forgets outstanding changes and restarts zxids after lastZxid.
+// Only call it while no prep goroutine runs.
+func (p *prepper) reset(lastZxid int64) {
+	p.lastZxid = lastZxid
+	p.mu.Lock()
+	p.changes = nil
+	p.byPath = make(map[string]*changeRecord)
+	p.mu.Unlock()
+}
+
+// errorTxn gives a refused request an error txn with the next zxid.
+func (p *prepper) errorTxn(r *Request, code jute.Err) {
+	p.lastZxid++
+	r.Txn = &jute.Txn{
+		Hdr:  jute.TxnHeader{ClientID: r.SessionID, Cxid: r.Cxid, Zxid: p.lastZxid, Time: p.now(), Type: jute.OpError},
+		Body: &jute.ErrorTxn{Err: code},
+	}
+	r.Err = jute.ErrOK
+}

@@ -333,20 +333,8 @@ func (p *quorumPeer) startServingLeader(pipe *rolePipe, epoch int64) {
 	p.db.SetLastProcessedZxid(z)
 	p.resetPipelineState(z)
 	pipe.start(p.s, p.s.leaderPrepare)
-	pipe.wg.Add(1)
-	go func() { defer pipe.wg.Done(); p.expireSessions(pipe) }()
-	pipe.wg.Add(1)
-	go func() {
-		defer pipe.wg.Done()
-		p.s.reapEvery(pipe.ctx, func(r *Request) bool {
-			select {
-			case pipe.fwd <- r:
-				return true
-			case <-pipe.ctx.Done():
-				return false
-			}
-		})
-	}()
+	pipe.goFunc(func() { p.s.expireEvery(pipe.ctx, pipe.submit) })
+	pipe.goFunc(func() { p.s.reapEvery(pipe.ctx, pipe.submit) })
 	p.serving.Store(true)
 	p.setStatus(func(st *peerStatus) { st.servingSince = time.Now() })
 	select {
@@ -356,31 +344,6 @@ func (p *quorumPeer) startServingLeader(pipe *rolePipe, epoch int64) {
 	p.setState(adminapi.StateLeading, adminapi.PhaseBroadcast, p.myid)
 	p.log.Info("leader serving", "epoch", epoch, "zxid", hexID(z))
 	p.event("state", fmt.Sprintf("leading epoch %d, serving clients", epoch))
-}
-
-// expireSessions is the leader's session expirer: expired sessions are
-// closed through closeSession proposals.
-func (p *quorumPeer) expireSessions(pipe *rolePipe) {
-	t := time.NewTicker(max(p.tick/4, 10*time.Millisecond))
-	defer t.Stop()
-	for {
-		select {
-		case <-t.C:
-		case <-pipe.ctx.Done():
-			return
-		}
-		for _, sid := range p.s.sessions.expire(p.s.nowMs()) {
-			p.log.Info("session expired", "session", hexID(sid))
-			if c := p.s.connOf(sid); c != nil {
-				c.close("session expired")
-			}
-			select {
-			case pipe.fwd <- &Request{SessionID: sid, Type: jute.OpCloseSession, rec: emptyRecord{}, internal: true}:
-			case <-pipe.ctx.Done():
-				return
-			}
-		}
-	}
 }
 
 // publishLeader copies the leader's status for the admin port. Its

@@ -1,9 +1,7 @@
 package node
 
 import (
-	"context"
 	"fmt"
-	"sync"
 
 	"github.com/zkctl/zkctl/jute"
 	"github.com/zkctl/zkctl/leader"
@@ -212,51 +210,6 @@ func decodeTxn(data []byte) (*jute.Txn, error) {
 	return &t, nil
 }
 
-// rolePipe is the prep goroutine of one serving role. It reads the
-// server's prep channel (and, on a leader, learners' forwarded requests),
-// prepares each request for the role and hands it to the driver on out.
-type rolePipe struct {
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	out    chan *Request // to the driver, in order
-	fwd    chan *Request // leader: forwarded REQUESTs from learners
-}
-
-func newRolePipe(parent context.Context) *rolePipe {
-	ctx, cancel := context.WithCancel(parent)
-	return &rolePipe{ctx: ctx, cancel: cancel, out: make(chan *Request, 1024), fwd: make(chan *Request, 1024)}
-}
-
-// start runs the prep goroutine with prepare as the per-request step.
-func (rp *rolePipe) start(s *Server, prepare func(*Request)) {
-	rp.wg.Add(1)
-	go func() {
-		defer rp.wg.Done()
-		for {
-			var r *Request
-			select {
-			case r = <-s.prepCh:
-			case r = <-rp.fwd:
-			case <-rp.ctx.Done():
-				return
-			}
-			prepare(r)
-			select {
-			case rp.out <- r:
-			case <-rp.ctx.Done():
-				return
-			}
-		}
-	}()
-}
-
-// stop ends the prep goroutine and waits for it.
-func (rp *rolePipe) stop() {
-	rp.cancel()
-	rp.wg.Wait()
-}
-
 // leaderPrepare is PrepRequestProcessor on the leader. A learner's
 // REQUEST always yields a txn, as in 3.8, because the learner holds the
 // client's request until its COMMIT: closeSession of a session the leader
@@ -272,16 +225,6 @@ func (s *Server) leaderPrepare(r *Request) {
 	if r.forwarded && r.Txn == nil && r.Err != jute.ErrOK {
 		s.prep.errorTxn(r, r.Err)
 	}
-}
-
-// errorTxn gives a refused request an error txn with the next zxid.
-func (p *prepper) errorTxn(r *Request, code jute.Err) {
-	p.lastZxid++
-	r.Txn = &jute.Txn{
-		Hdr:  jute.TxnHeader{ClientID: r.SessionID, Cxid: r.Cxid, Zxid: p.lastZxid, Time: p.now(), Type: jute.OpError},
-		Body: &jute.ErrorTxn{Err: code},
-	}
-	r.Err = jute.ErrOK
 }
 
 // learnerPrepare classifies a request on a follower or observer: writes,

@@ -8,17 +8,12 @@ import (
 	"github.com/zkctl/zkctl/jute"
 )
 
-// reapLoop is ZooKeeper's ContainerManager: every check interval it deletes
-// empty containers that once had children and expired empty TTL nodes,
-// through the pipeline as deleteContainer requests, at most maxPerMinute
-// per minute.
-func (s *Server) reapLoop() {
-	s.reapEvery(s.ctx, func(r *Request) bool { s.submitInternal(r); return s.ctx.Err() == nil })
-}
-
-// reapEvery is the reaper loop with its own lifetime and request sink: a
-// quorum leader runs it while it leads and proposes the deletes
-// (quorum_leader.go); followers never reap.
+// reapEvery is ZooKeeper's ContainerManager: every check interval it
+// deletes empty containers that once had children and expired empty TTL
+// nodes, through the pipeline as deleteContainer requests, at most
+// maxPerMinute per minute. A standalone server runs it for its whole life,
+// a leader while it leads, each with its own request sink; followers
+// never reap.
 func (s *Server) reapEvery(ctx context.Context, submit func(*Request) bool) {
 	maxPerMinute := 10000
 	if v, ok := s.cfg.Extra["znode.container.maxPerMinute"]; ok {

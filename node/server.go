@@ -77,9 +77,6 @@ type Server struct {
 	watches  *WatchManager
 	prep     *prepper
 	auth     authenticator
-	proposer Proposer
-	// customProposer replaces the standalone proposer (SetProposer).
-	customProposer Proposer
 
 	maxBuffer    int
 	serverID     int64
@@ -172,47 +169,56 @@ func NewServer(cfg *zkconfig.Config, logger *slog.Logger) (*Server, error) {
 // nowMs is the wall clock in ms (txn times, session buckets).
 func (s *Server) nowMs() int64 { return time.Now().UnixMilli() }
 
-// Start opens the database, restores sessions and starts listening and the
-// pipeline. It returns once the client port is bound.
+// Start opens the database, restores sessions, binds the client port and
+// starts the pipeline. It returns once the client port is bound. An
+// ensemble member (server.N lines) also opens the election transport and
+// runs the role loop (quorum_peer.go); it serves clients only while it
+// leads or follows a synced leader.
 func (s *Server) Start(ctx context.Context) error {
-	if s.cfg.IsQuorum() {
-		return s.startQuorum(ctx) // ensemble member: quorum_serve.go
-	}
 	db, err := s.openDB()
 	if err != nil {
 		return fmt.Errorf("node: open database in %s: %w", s.cfg.DataDir, err)
+	}
+	var sdb *store.DB
+	if s.cfg.IsQuorum() {
+		var ok bool
+		if sdb, ok = db.(*store.DB); !ok {
+			_ = db.Close()
+			return errors.New("node: quorum mode needs the file database")
+		}
 	}
 	s.db = db
 	s.tree = db.Tree()
 	now := s.nowMs()
 	s.sessions = newSessionTracker(int64(s.cfg.TickTime), s.serverID, now)
-	for id, to := range db.Sessions() {
-		s.sessions.add(id, to, now)
-	}
-	last := db.LastLoggedZxid()
-	if t := s.tree.LastProcessedZxid(); t > last {
-		last = t
-	}
+	s.sessions.resetTo(db.Sessions(), now)
+	last := max(db.LastLoggedZxid(), s.tree.LastProcessedZxid())
 	s.prep = newPrepper(prepOptions{
 		extendedTypes:   s.cfg.ExtendedTypesEnabled,
 		reconfigEnabled: s.cfg.ReconfigEnabled,
 		quorum:          s.cfg.IsQuorum(),
 	}, s.tree, s.sessions, last, s.nowMs)
-
-	host, port := s.cfg.ClientPortAddress, s.cfg.ClientPort
-	if me, ok := s.cfg.Me(); ok && port == 0 && me.HasClientAddr {
-		host, port = me.ClientHost, me.ClientPort
+	var p *quorumPeer
+	if sdb != nil {
+		if p, err = newQuorumPeer(s, sdb); err != nil {
+			_ = db.Close()
+			return err
+		}
 	}
-	if port == 0 {
+	if s.cfg.ClientPort == 0 {
 		s.log.Warn("no clientPort configured; listening on a free port")
 	}
-	addr := net.JoinHostPort(host, strconv.Itoa(port))
+	addr := net.JoinHostPort(s.cfg.ClientPortAddress, strconv.Itoa(s.cfg.ClientPort))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
+		if p != nil {
+			_ = p.qcm.Close()
+		}
 		_ = db.Close()
 		return fmt.Errorf("node: listen on client port %s: %w", addr, err)
 	}
 	s.ln = ln
+	s.quorum = p
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	limit := s.cfg.GlobalOutstandingLimit
 	if limit <= 0 {
@@ -221,29 +227,49 @@ func (s *Server) Start(ctx context.Context) error {
 	s.prepCh = make(chan *Request, limit)
 	s.finalCh = make(chan *Request, limit)
 	s.started = time.Now()
-	if s.customProposer != nil {
-		s.proposer = s.customProposer
+	if p == nil {
+		s.startStandalone(limit)
 	} else {
-		sp := newStandaloneProposer(s, limit)
-		s.proposer = sp
-		s.goFunc(sp.run)
+		p.qcm.Start()
 	}
-	s.goFunc(s.prepLoop)
-	s.goFunc(s.finalLoop)
 	s.goFunc(s.acceptLoop)
-	s.goFunc(s.expireLoop)
-	s.goFunc(s.reapLoop)
+	if p != nil {
+		s.goFunc(func() { p.electionLoop(s.ctx) })
+		s.goFunc(func() { p.run(s.ctx) })
+	}
 	s.goFunc(func() {
 		<-s.ctx.Done()
 		_ = s.ln.Close()
+		if p != nil {
+			_ = p.qcm.Close()
+		}
 	})
 	if err := s.startAdmin(db); err != nil {
 		return err
+	}
+	if p != nil {
+		s.events.Add("state", adminapi.StateLooking, "ensemble member started, election port "+p.qcm.Addr())
+		s.log.Info("ensemble member started", "myid", s.cfg.MyID, "client", ln.Addr().String(), "election", p.qcm.Addr(),
+			"zxid", hexID(sdb.LastLoggedZxid()), "voters", len(p.voters), "observer", p.observer)
+		return nil
 	}
 	s.events.Add("state", adminapi.StateStandalone, "serving clients on "+ln.Addr().String())
 	s.log.Info("serving clients", "addr", ln.Addr().String(), "zxid", hexID(last),
 		"sessions", len(db.Sessions()), "nodes", s.tree.NodeCount())
 	return nil
+}
+
+// startStandalone starts a standalone server's pipeline for the server's
+// whole life: prep → groupCommit → final, plus the session expirer and the
+// container reaper feeding closeSession and deletes into prep.
+func (s *Server) startStandalone(queue int) {
+	gc := newGroupCommit(s, queue)
+	pl := &pipeline{in: s.prepCh, prepare: s.standalonePrepare, next: gc}
+	s.goFunc(gc.run)
+	s.goFunc(func() { pl.run(s.ctx) })
+	s.goFunc(s.finalLoop)
+	s.goFunc(func() { s.expireEvery(s.ctx, s.submitInternal) })
+	s.goFunc(func() { s.reapEvery(s.ctx, s.submitInternal) })
 }
 
 // goFunc starts a tracked goroutine; Stop waits for all of them.
@@ -414,42 +440,31 @@ func (s *Server) submit(r *Request) bool {
 	}
 }
 
-// submitInternal queues a server-issued request without blocking the caller
-// beyond the stop of the server.
-func (s *Server) submitInternal(r *Request) {
+// submitInternal queues a server-issued request (expirer, reaper) in order
+// with the clients' ones; false once the server stops.
+func (s *Server) submitInternal(r *Request) bool {
 	r.internal = true
-	s.submit(r)
+	return s.submit(r)
 }
 
-// prepLoop is the PrepRequestProcessor thread.
-func (s *Server) prepLoop() {
-	for {
-		select {
-		case r := <-s.prepCh:
-			if r.Err == jute.ErrOK {
-				s.prep.prepare(r)
-			}
-			if !s.proposer.Propose(r) {
-				return
-			}
-		case <-s.ctx.Done():
-			return
-		}
+// standalonePrepare is PrepRequestProcessor on a standalone server.
+func (s *Server) standalonePrepare(r *Request) {
+	if r.Err == jute.ErrOK {
+		s.prep.prepare(r)
 	}
 }
 
-// expireLoop expires sessions bucket by bucket and issues closeSession.
-func (s *Server) expireLoop() {
-	period := time.Duration(s.cfg.TickTime) * time.Millisecond / 4
-	if period < 10*time.Millisecond {
-		period = 10 * time.Millisecond
-	}
-	t := time.NewTicker(period)
+// expireEvery expires sessions bucket by bucket (3.8's SessionTrackerImpl
+// run loop) and submits a closeSession for each: a standalone server and
+// a leader run it, each with its own lifetime and request sink; learners
+// leave expiry to the leader. It returns when submit fails or ctx ends.
+func (s *Server) expireEvery(ctx context.Context, submit func(*Request) bool) {
+	t := time.NewTicker(max(time.Duration(s.cfg.TickTime)*time.Millisecond/4, 10*time.Millisecond))
 	defer t.Stop()
 	for {
 		select {
 		case <-t.C:
-		case <-s.ctx.Done():
+		case <-ctx.Done():
 			return
 		}
 		for _, sid := range s.sessions.expire(s.nowMs()) {
@@ -457,7 +472,9 @@ func (s *Server) expireLoop() {
 			if c := s.connOf(sid); c != nil {
 				c.close("session expired")
 			}
-			s.submitInternal(&Request{SessionID: sid, Type: jute.OpCloseSession, rec: emptyRecord{}})
+			if !submit(&Request{SessionID: sid, Type: jute.OpCloseSession, rec: emptyRecord{}, internal: true}) {
+				return
+			}
 		}
 	}
 }

@@ -242,3 +242,15 @@ func (t *sessionTracker) revalidate(id int64, timeout int32, nowMs int64) bool {
 	t.move(s, nowMs)
 	return true
 }
+
+// resetTo replaces the tracked sessions with a database's session table,
+// each with a fresh deadline (a new leader or a resynced learner).
+func (t *sessionTracker) resetTo(sessions map[int64]int32, nowMs int64) {
+	t.mu.Lock()
+	t.sessions = make(map[int64]*session, len(sessions))
+	t.buckets = make(map[int64]map[int64]*session)
+	t.mu.Unlock()
+	for id, to := range sessions {
+		t.add(id, to, nowMs)
+	}
+}

@@ -5,33 +5,26 @@ import (
 	"time"
 )
 
-// Proposer takes prepped requests in prep order, makes their txns durable
-// (standalone: log + fsync; a leader: proposal + quorum of acks) and hands
-// them, still in order, to the apply side. Reads pass through in order too.
-// Propose returns false once the server stops.
-type Proposer interface {
-	Propose(r *Request) bool
-}
-
 // fsyncWarn is the fsync duration past which a warning is logged, as
 // ZooKeeper's fsync.warningthresholdms.
 const fsyncWarn = time.Second
 
-// standaloneProposer is SyncRequestProcessor: a dedicated goroutine appends
-// txns and fsyncs once the queue runs dry or maxBatch txns are waiting, so
-// many requests share one fsync (group commit).
-type standaloneProposer struct {
+// groupCommit is the standalone server's Proposer, 3.8's
+// SyncRequestProcessor: a dedicated goroutine appends txns and fsyncs once
+// the queue runs dry or maxBatch txns are waiting, so many requests share
+// one fsync (group commit). It hands requests to the final stage in order.
+type groupCommit struct {
 	s        *Server
 	in       chan *Request
 	maxBatch int
 }
 
-func newStandaloneProposer(s *Server, queue int) *standaloneProposer {
-	return &standaloneProposer{s: s, in: make(chan *Request, queue), maxBatch: 1000}
+func newGroupCommit(s *Server, queue int) *groupCommit {
+	return &groupCommit{s: s, in: make(chan *Request, queue), maxBatch: 1000}
 }
 
 // Propose implements Proposer.
-func (p *standaloneProposer) Propose(r *Request) bool {
+func (p *groupCommit) Propose(r *Request) bool {
 	select {
 	case p.in <- r:
 		return true
@@ -40,7 +33,8 @@ func (p *standaloneProposer) Propose(r *Request) bool {
 	}
 }
 
-func (p *standaloneProposer) run() {
+// run is the SyncRequestProcessor thread.
+func (p *groupCommit) run() {
 	var batch []*Request
 	writes := 0
 	for {
@@ -86,7 +80,7 @@ func (p *standaloneProposer) run() {
 }
 
 // flush fsyncs the log and passes the batch on. False stops the loop.
-func (p *standaloneProposer) flush(batch []*Request, writes int) bool {
+func (p *groupCommit) flush(batch []*Request, writes int) bool {
 	if writes > 0 {
 		start := time.Now()
 		if err := p.s.db.Commit(); err != nil {
@@ -106,7 +100,8 @@ func (p *standaloneProposer) flush(batch []*Request, writes int) bool {
 	return true
 }
 
-func (p *standaloneProposer) forward(r *Request) bool {
+// forward hands one request to the final stage; false once the server stops.
+func (p *groupCommit) forward(r *Request) bool {
 	select {
 	case p.s.finalCh <- r:
 		return true
@@ -117,7 +112,7 @@ func (p *standaloneProposer) forward(r *Request) bool {
 
 // abort handles a failed append or fsync: none of the batch is applied or
 // acknowledged, their connections are closed and the server stops serving.
-func (p *standaloneProposer) abort(batch []*Request, err error) {
+func (p *groupCommit) abort(batch []*Request, err error) {
 	for _, r := range batch {
 		if r.conn != nil {
 			r.conn.close("txn log write failed; request not acknowledged")
