@@ -73,10 +73,5 @@ func parentPath(path string) (string, bool) {
 	return path[:i], true
 }
 
-// childName returns the last segment of a path.
-func childName(path string) string {
-	return path[strings.LastIndexByte(path, '/')+1:]
-}
-
 // sortStrings sorts in place (tiny helper to keep imports local).
 func sortStrings(s []string) { sort.Strings(s) }

@@ -54,13 +54,6 @@ func newPrepper(opts prepOptions, tree *store.DataTree, sessions *sessionTracker
 	return &prepper{opts: opts, tree: tree, sessions: sessions, now: now, lastZxid: lastZxid, byPath: make(map[string]*changeRecord)}
 }
 
-// outstanding returns the number of pending change records.
-func (p *prepper) outstanding() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return len(p.changes)
-}
-
 // record returns the state of path including outstanding changes, or nil.
 func (p *prepper) record(path string) *changeRecord {
 	if path == "" {
