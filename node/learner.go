@@ -12,111 +12,29 @@ import (
 	"github.com/zkctl/zkctl/adminapi"
 	"github.com/zkctl/zkctl/jute"
 	"github.com/zkctl/zkctl/leader"
+	"github.com/zkctl/zkctl/node/zabconn"
 )
 
-// A learner retries a failed dial to its leader every leaderDialDelay for
-// leaderDialWindow (3.8's connectToLeader: 5 attempts 100 ms apart), and
-// never past initLimit ticks, which also bounds one slow dial (§4.1).
-//
-// NB: the window is what bounds a refused dial: a leader that died between
-// the election and its learners' connect (refused at once, every time) must
-// send them back to LOOKING within half a second, not after
-// initLimit*tickTime (20 s with the sample config), which is what retrying
-// until that deadline did to the first failover after a fresh start. The
-// retries are closer than 3.8's because the learner that switched its vote
-// usually decides a few ms before its new leader listens: a 100 ms pause
-// after that first refusal was a third of a typical failover.
-const (
-	leaderDialWindow = 500 * time.Millisecond
-	leaderDialDelay  = 20 * time.Millisecond
-)
-
-// dialLeader connects to the leader's quorum port (see leaderDialWindow).
-func (p *quorumPeer) dialLeader(ctx context.Context, addr string) (net.Conn, error) {
-	start := time.Now()
-	deadline := start.Add(time.Duration(p.cfg.InitLimit) * p.tick) // bounds each dial too
-	retryUntil := start.Add(leaderDialWindow)
-	if retryUntil.After(deadline) {
-		retryUntil = deadline
-	}
-	var lastErr error
-	for attempt := 0; attempt == 0 || time.Now().Add(leaderDialDelay).Before(retryUntil); attempt++ {
-		if attempt > 0 {
-			select {
-			case <-time.After(leaderDialDelay):
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			}
-		}
-		d := net.Dialer{Timeout: time.Until(deadline)}
-		nc, err := d.DialContext(ctx, "tcp", addr)
-		if err == nil {
-			if tc, ok := nc.(*net.TCPConn); ok {
-				_ = tc.SetNoDelay(true)
-			}
-			return nc, nil
-		}
-		lastErr = err
-		p.log.Debug("connecting to the leader", "addr", addr, "attempt", attempt+1, "err", err)
-	}
-	if lastErr == nil {
-		lastErr = context.DeadlineExceeded
-	}
-	return nil, fmt.Errorf("node: connect to leader %s within %v: %w", addr, time.Since(start).Round(time.Millisecond), lastErr)
-}
-
-// learnerRead reads the leader's packets; after a SNAP packet it loads the
-// snapshot stream into the database before handing the packet on (the
-// driver is then idle, waiting for sync packets). A read that waits longer
-// than learnerReadTimeout ends the stream with a timeout error.
-func (p *quorumPeer) learnerRead(ctx context.Context, nc net.Conn, out chan<- connEvent) {
-	br := bufio.NewReaderSize(nc, 64<<10)
-	send := func(ev connEvent) bool {
-		select {
-		case out <- ev:
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
-	synced := false
-	for {
-		_ = nc.SetReadDeadline(time.Now().Add(p.learnerReadTimeout(synced)))
-		pkt, err := readQuorumPacket(br, p.s.maxBuffer+1024)
-		if err == nil && pkt.Type == jute.PacketSnap {
-			err = p.loadSnap(br, pkt.Zxid)
-		}
-		if err != nil {
-			send(connEvent{err: err})
-			return
-		}
-		if pkt.Type == jute.PacketNewLeader {
-			synced = true
-		}
-		if !send(connEvent{pkt: pkt}) {
-			return
-		}
+// leaderReader is the learner's reader of the leader's stream: read
+// timeouts of initLimit ticks until NEWLEADER, syncLimit ticks after
+// (docs/quorum-reference.md §6.5), a SNAP loaded into the database.
+func (p *quorumPeer) leaderReader() zabconn.LearnerReader {
+	return zabconn.LearnerReader{
+		MaxData:     p.s.maxBuffer + 1024,
+		InitTimeout: time.Duration(p.cfg.InitLimit) * p.tick,
+		SyncTimeout: time.Duration(p.cfg.SyncLimit) * p.tick,
+		LoadSnap:    p.loadSnap,
 	}
 }
 
-// learnerReadTimeout is the learner socket's read timeout (§6.5, 3.8's
-// Learner SO_TIMEOUT): initLimit ticks from connect, syncLimit ticks once
-// NEWLEADER has arrived, so a follower notices a silent leader within
-// syncLimit ticks in broadcast.
-func (p *quorumPeer) learnerReadTimeout(synced bool) time.Duration {
-	if synced {
-		return time.Duration(p.cfg.SyncLimit) * p.tick
-	}
-	return time.Duration(p.cfg.InitLimit) * p.tick
-}
-
-// loadSnap replaces the database with the SNAP stream (§5.5).
+// loadSnap replaces the database with the SNAP stream
+// (docs/quorum-reference.md §5.5).
 func (p *quorumPeer) loadSnap(br *bufio.Reader, zxid int64) error {
 	start := time.Now()
 	if err := p.db.LoadSnapshotStream(br); err != nil {
 		return fmt.Errorf("node: SNAP 0x%x: %w", zxid, err)
 	}
-	if err := readSnapTrailer(br); err != nil {
+	if err := zabconn.ReadSnapTrailer(br); err != nil {
 		return fmt.Errorf("node: SNAP 0x%x: %w", zxid, err)
 	}
 	p.db.SetLastProcessedZxid(zxid)
@@ -137,7 +55,7 @@ func (p *quorumPeer) follow(parent context.Context, leaderID int64, observer boo
 	if err != nil {
 		return err
 	}
-	nc, err := p.dialLeader(ctx, addr)
+	nc, err := zabconn.DialLeader(ctx, p.zab, addr, time.Duration(p.cfg.InitLimit)*p.tick, p.log)
 	if err != nil {
 		return err
 	}
@@ -152,9 +70,9 @@ func (p *quorumPeer) follow(parent context.Context, leaderID int64, observer boo
 	if err != nil {
 		return fmt.Errorf("node: %w", err)
 	}
-	recv := make(chan connEvent, 1024)
+	recv := make(chan zabconn.Event, 1024)
 	readDone := make(chan struct{})
-	go func() { defer close(readDone); p.learnerRead(ctx, nc, recv) }()
+	go func() { defer close(readDone); p.leaderReader().Run(ctx, nc, recv) }()
 	bw := bufio.NewWriterSize(nc, 64<<10)
 	seq := &sequencer{s: p.s}
 	var pipe *rolePipe
@@ -221,7 +139,7 @@ func (p *quorumPeer) follow(parent context.Context, leaderID int64, observer boo
 			// one fsync and one write of ACKs for all of them, as 3.8's
 			// SyncRequestProcessor groups its flushes. Not during sync,
 			// whose Readies carry epochs and snapshots that must not merge.
-			for n := 0; batch && ln.Serving() && ev.err == nil && n < 1000; n++ {
+			for n := 0; batch && ln.Serving() && ev.Err == nil && n < 1000; n++ {
 				select {
 				case ev = <-recv:
 					p.learnerStep(ln, ev)
@@ -242,17 +160,17 @@ func (p *quorumPeer) follow(parent context.Context, leaderID int64, observer boo
 
 // learnerStep feeds one packet from the leader, or the end of the
 // connection, to the learner state machine.
-func (p *quorumPeer) learnerStep(ln *leader.Learner, ev connEvent) {
-	if ev.err != nil {
-		ln.ConnectionLost(ev.err)
+func (p *quorumPeer) learnerStep(ln *leader.Learner, ev zabconn.Event) {
+	if ev.Err != nil {
+		ln.ConnectionLost(ev.Err)
 		return
 	}
 	p.setStatus(func(st *peerStatus) { st.lastHeard = time.Now() })
-	if ev.pkt.Type == jute.PacketPing {
+	if ev.Pkt.Type == jute.PacketPing {
 		p.touchLocalSessions(ln)
 	}
-	if err := ln.Step(ev.pkt); err != nil && !errors.Is(err, leader.ErrStopped) {
-		p.log.Warn("leader packet refused", "type", ev.pkt.Type, "zxid", hexID(ev.pkt.Zxid), "err", err)
+	if err := ln.Step(ev.Pkt); err != nil && !errors.Is(err, leader.ErrStopped) {
+		p.log.Warn("leader packet refused", "type", ev.Pkt.Type, "zxid", hexID(ev.Pkt.Zxid), "err", err)
 	}
 }
 
@@ -337,7 +255,7 @@ func (p *quorumPeer) learnerReady(rd leader.LearnerReady, nc net.Conn, bw *bufio
 	if len(rd.Messages) > 0 {
 		_ = nc.SetWriteDeadline(time.Now().Add(time.Duration(p.cfg.SyncLimit) * p.tick))
 		for i := range rd.Messages {
-			if _, err := bw.Write(encodeQuorumPacket(&rd.Messages[i])); err != nil {
+			if _, err := bw.Write(zabconn.EncodePacket(&rd.Messages[i])); err != nil {
 				return fmt.Errorf("node: write to the leader: %w", err)
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zkctl/zkctl/jute"
+	"github.com/zkctl/zkctl/node/zabconn"
 	"github.com/zkctl/zkctl/node/zkconfig"
 )
 
@@ -26,10 +27,11 @@ func TestLearnerReadTimeout(t *testing.T) {
 		cfg:  &zkconfig.Config{InitLimit: 20, SyncLimit: 2},
 		tick: tick,
 	}
-	if got := p.learnerReadTimeout(false); got != 20*tick {
+	rd := p.leaderReader()
+	if got := rd.InitTimeout; got != 20*tick {
 		t.Errorf("timeout before NEWLEADER = %v, want %v", got, 20*tick)
 	}
-	if got := p.learnerReadTimeout(true); got != 2*tick {
+	if got := rd.SyncTimeout; got != 2*tick {
 		t.Errorf("timeout after NEWLEADER = %v, want %v", got, 2*tick)
 	}
 
@@ -51,14 +53,14 @@ func TestLearnerReadTimeout(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	recv := make(chan connEvent, 16)
+	recv := make(chan zabconn.Event, 16)
 	done := make(chan struct{})
-	go func() { defer close(done); p.learnerRead(ctx, nc, recv) }()
+	go func() { defer close(done); rd.Run(ctx, nc, recv) }()
 	defer func() { cancel(); _ = nc.Close(); <-done }()
 
 	write := func(pkt jute.QuorumPacket) {
 		t.Helper()
-		if _, err := lc.Write(encodeQuorumPacket(&pkt)); err != nil {
+		if _, err := lc.Write(zabconn.EncodePacket(&pkt)); err != nil {
 			t.Fatalf("leader write %v: %v", pkt.Type, err)
 		}
 	}
@@ -66,8 +68,8 @@ func TestLearnerReadTimeout(t *testing.T) {
 		t.Helper()
 		select {
 		case ev := <-recv:
-			if ev.err != nil || ev.pkt.Type != want {
-				t.Fatalf("got %v (err %v), want %v", ev.pkt.Type, ev.err, want)
+			if ev.Err != nil || ev.Pkt.Type != want {
+				t.Fatalf("got %v (err %v), want %v", ev.Pkt.Type, ev.Err, want)
 			}
 		case <-time.After(5 * time.Second):
 			t.Fatalf("no %v within 5 s", want)
@@ -84,8 +86,8 @@ func TestLearnerReadTimeout(t *testing.T) {
 	case ev := <-recv:
 		took := time.Since(start)
 		var ne net.Error
-		if ev.err == nil || !errors.As(ev.err, &ne) || !ne.Timeout() || !errors.Is(ev.err, os.ErrDeadlineExceeded) {
-			t.Fatalf("after NEWLEADER got %v (err %v), want a read timeout", ev.pkt.Type, ev.err)
+		if ev.Err == nil || !errors.As(ev.Err, &ne) || !ne.Timeout() || !errors.Is(ev.Err, os.ErrDeadlineExceeded) {
+			t.Fatalf("after NEWLEADER got %v (err %v), want a read timeout", ev.Pkt.Type, ev.Err)
 		}
 		if took < 2*tick-10*time.Millisecond || took >= 10*tick {
 			t.Errorf("read timed out %v after NEWLEADER, want about syncLimit (%v), far below initLimit (%v)", took, 2*tick, 20*tick)

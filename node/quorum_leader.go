@@ -13,6 +13,7 @@ import (
 	"github.com/zkctl/zkctl/adminapi"
 	"github.com/zkctl/zkctl/jute"
 	"github.com/zkctl/zkctl/leader"
+	"github.com/zkctl/zkctl/node/zabconn"
 )
 
 // loggedTxns are txns this server logged but has not applied yet, in
@@ -62,7 +63,7 @@ func (p *quorumPeer) lead(parent context.Context) error {
 	if err != nil {
 		return err
 	}
-	ln, err := listenQuorum(ctx, addr)
+	ln, err := zabconn.Listen(ctx, p.zab, addr)
 	if err != nil {
 		return fmt.Errorf("node: bind quorum port %s: %w", addr, err)
 	}
@@ -77,9 +78,9 @@ func (p *quorumPeer) lead(parent context.Context) error {
 		_ = ln.Close()
 		return fmt.Errorf("node: %w", err)
 	}
-	net := newLeaderNet(ln, p.log, time.Duration(p.cfg.InitLimit)*p.tick, p.s.maxBuffer+1024)
-	net.serve(ctx)
-	conns := map[int64]*learnerConn{}
+	net := zabconn.NewLeaderNet(ln, p.log, time.Duration(p.cfg.InitLimit)*p.tick, p.s.maxBuffer+1024)
+	net.Serve(ctx)
+	conns := map[int64]*zabconn.LearnerConn{}
 	seq := &sequencer{s: p.s}
 	var pipe *rolePipe
 	var logged loggedTxns
@@ -90,25 +91,25 @@ func (p *quorumPeer) lead(parent context.Context) error {
 	syncs := newLeaderSyncs(p.myid, p.voters, time.Duration(p.cfg.SyncLimit)*p.tick/2)
 	defer func() {
 		cancel()
-		net.close(conns)
+		net.Close(conns)
 		p.endServing(pipe, seq, &logged)
 	}()
 	// recv handles one learner packet or connection end.
-	recv := func(ev connEvent) {
-		if ev.err != nil {
-			if c, ok := conns[ev.conn]; ok {
-				c.close("connection lost")
-				delete(conns, ev.conn)
+	recv := func(ev zabconn.Event) {
+		if ev.Err != nil {
+			if c, ok := conns[ev.Conn]; ok {
+				c.Close("connection lost")
+				delete(conns, ev.Conn)
 			}
-			l.Disconnect(ev.conn)
+			l.Disconnect(ev.Conn)
 			return
 		}
-		switch ev.pkt.Type {
+		switch ev.Pkt.Type {
 		case jute.PacketFollowerInfo, jute.PacketObserverInfo:
-			if li, err := leader.DecodeLearnerInfo(ev.pkt.Data); err == nil {
-				connSid[ev.conn] = li.ServerID
-				if c, ok := conns[ev.conn]; ok {
-					meta := learnerMeta{addr: c.nc.RemoteAddr().String(), est: time.Now()}
+			if li, err := leader.DecodeLearnerInfo(ev.Pkt.Data); err == nil {
+				connSid[ev.Conn] = li.ServerID
+				if c, ok := conns[ev.Conn]; ok {
+					meta := learnerMeta{addr: c.RemoteAddr(), est: time.Now()}
 					p.setStatus(func(st *peerStatus) {
 						// copy on write: readers use the map outside the lock
 						m := maps.Clone(st.learnerConns)
@@ -121,15 +122,15 @@ func (p *quorumPeer) lead(parent context.Context) error {
 				}
 			}
 		case jute.PacketPing:
-			if t, ok := lastPing[ev.conn]; ok {
-				rtt[connSid[ev.conn]] = float64(time.Since(t).Microseconds()) / 1000
-				delete(lastPing, ev.conn)
-				syncs.pingAnswered(connSid[ev.conn], t)
+			if t, ok := lastPing[ev.Conn]; ok {
+				rtt[connSid[ev.Conn]] = float64(time.Since(t).Microseconds()) / 1000
+				delete(lastPing, ev.Conn)
+				syncs.pingAnswered(connSid[ev.Conn], t)
 				syncs.release(seq)
 			}
 		}
-		if err := l.Step(ev.conn, ev.pkt); err != nil {
-			p.log.Warn("learner packet refused", "conn", ev.conn, "type", ev.pkt.Type, "zxid", hexID(ev.pkt.Zxid), "err", err)
+		if err := l.Step(ev.Conn, ev.Pkt); err != nil {
+			p.log.Warn("learner packet refused", "conn", ev.Conn, "type", ev.Pkt.Type, "zxid", hexID(ev.Pkt.Zxid), "err", err)
 		}
 	}
 	ticker := time.NewTicker(p.tick)
@@ -170,10 +171,10 @@ func (p *quorumPeer) lead(parent context.Context) error {
 		case <-ticker.C:
 			l.Tick()
 			p.publishLeader(l, rtt, syncs)
-		case c := <-net.accepted:
-			conns[c.id] = c
-			l.Connect(c.id)
-		case ev := <-net.recv:
+		case c := <-net.Accepted():
+			conns[c.ID] = c
+			l.Connect(c.ID)
+		case ev := <-net.Recv():
 			recv(ev)
 			// NB: while serving, take what else has arrived (mostly the
 			// ACKs of one fsync batch) before the next Ready, so their
@@ -181,7 +182,7 @@ func (p *quorumPeer) lead(parent context.Context) error {
 			// discovery/sync Ready carries epochs that must not merge.
 			for n := 0; pipe != nil && n < 256; n++ {
 				select {
-				case ev := <-net.recv:
+				case ev := <-net.Recv():
 					recv(ev)
 					continue
 				default:
@@ -223,7 +224,7 @@ func (p *quorumPeer) proposeLocal(l *leader.Leader, seq *sequencer, syncs *leade
 
 // leaderReady carries out one leader Ready in its order. It returns calls
 // into the state machine to make after Advance.
-func (p *quorumPeer) leaderReady(rd leader.Ready, l *leader.Leader, conns map[int64]*learnerConn, seq *sequencer,
+func (p *quorumPeer) leaderReady(rd leader.Ready, l *leader.Leader, conns map[int64]*zabconn.LearnerConn, seq *sequencer,
 	logged *loggedTxns, fwdQ *[]*Request, lastPing map[int64]time.Time) ([]func(), error) {
 	var post []func()
 	if rd.Epochs != nil {
@@ -279,7 +280,7 @@ func (p *quorumPeer) leaderReady(rd leader.Ready, l *leader.Leader, conns map[in
 	}
 	for _, id := range rd.Close {
 		if c, ok := conns[id]; ok {
-			c.close("closed by the leader state machine")
+			c.Close("closed by the leader state machine")
 			delete(conns, id)
 		}
 	}
@@ -289,24 +290,24 @@ func (p *quorumPeer) leaderReady(rd leader.Ready, l *leader.Leader, conns map[in
 // leaderSend queues a Ready's messages to the learners' writers, the SNAP
 // stream after its packet, and returns packets and bytes queued per
 // connection.
-func (p *quorumPeer) leaderSend(rd leader.Ready, conns map[int64]*learnerConn, lastPing map[int64]time.Time) map[int64][2]int64 {
+func (p *quorumPeer) leaderSend(rd leader.Ready, conns map[int64]*zabconn.LearnerConn, lastPing map[int64]time.Time) map[int64][2]int64 {
 	sent := map[int64][2]int64{}
 	for _, m := range rd.Messages {
 		c, ok := conns[m.To]
 		if !ok {
 			continue
 		}
-		b := encodeQuorumPacket(&m.Packet)
+		b := zabconn.EncodePacket(&m.Packet)
 		n := int64(len(m.Packet.Data))
 		if m.Packet.Type == jute.PacketSnap {
 			var buf bytes.Buffer
 			buf.Write(b)
 			zxid, err := p.db.WriteSnapshotStream(&buf)
 			if err != nil {
-				c.close("snapshot: " + err.Error())
+				c.Close("snapshot: " + err.Error())
 				continue
 			}
-			b = appendSnapTrailer(buf.Bytes())
+			b = zabconn.AppendSnapTrailer(buf.Bytes())
 			n = int64(len(b))
 			p.log.Info("sending SNAP", "conn", m.To, "zxid", hexID(zxid), "bytes", len(b))
 			p.event("sync", fmt.Sprintf("SNAP of 0x%x (%d bytes) to learner conn %d", zxid, len(b), m.To))
@@ -319,7 +320,7 @@ func (p *quorumPeer) leaderSend(rd leader.Ready, conns map[int64]*learnerConn, l
 				lastPing[m.To] = time.Now()
 			}
 		}
-		c.queue(b)
+		c.Queue(b)
 		s := sent[m.To]
 		sent[m.To] = [2]int64{s[0] + 1, s[1] + n}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/zkctl/zkctl/election"
 	"github.com/zkctl/zkctl/jute"
 	"github.com/zkctl/zkctl/node/qcm"
+	"github.com/zkctl/zkctl/node/zabconn"
 	"github.com/zkctl/zkctl/node/zkconfig"
 	"github.com/zkctl/zkctl/store"
 )
@@ -37,6 +38,7 @@ type quorumPeer struct {
 	tick     time.Duration
 
 	qcm *qcm.Manager
+	zab zabconn.Network // the Zab transport: TCP, or Server.zabNet in tests
 
 	elecStart  chan electionStart // role loop → election loop: go LOOKING
 	elecVote   chan int64         // role loop → election loop: UpdateElectionVote
@@ -97,6 +99,10 @@ func newQuorumPeer(s *Server, db *store.DB) (*quorumPeer, error) {
 		elecVote:   make(chan int64, 4),
 		elecDecide: make(chan election.Decision, 1),
 		revalCh:    make(chan revalidation, 256),
+		zab:        zabconn.TCP{},
+	}
+	if s.zabNet != nil {
+		p.zab = s.zabNet
 	}
 	p.qvVer, _ = election.ConfigVersion(p.qv)
 	for _, v := range cfg.Voters() {

@@ -23,6 +23,7 @@ import (
 	"github.com/zkctl/zkctl/adminapi"
 	"github.com/zkctl/zkctl/jute"
 	"github.com/zkctl/zkctl/node/status"
+	"github.com/zkctl/zkctl/node/zabconn"
 	"github.com/zkctl/zkctl/node/zkconfig"
 	"github.com/zkctl/zkctl/store"
 )
@@ -109,6 +110,8 @@ type Server struct {
 
 	// quorum is the ensemble role loop (quorum_*.go); nil when standalone.
 	quorum *quorumPeer
+	// zabNet replaces the Zab transport (TCP) in tests; set before Start.
+	zabNet zabconn.Network
 }
 
 // NewServer builds a server from a parsed zoo.cfg. It opens nothing yet;

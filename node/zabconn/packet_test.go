@@ -1,4 +1,4 @@
-package node
+package zabconn
 
 import (
 	"bufio"
@@ -17,11 +17,11 @@ func TestReadQuorumPacket_RoundTrip(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	for i := range pkts {
-		buf.Write(encodeQuorumPacket(&pkts[i]))
+		buf.Write(EncodePacket(&pkts[i]))
 	}
 	r := bufio.NewReader(&buf)
 	for i, want := range pkts {
-		got, err := readQuorumPacket(r, 1<<20)
+		got, err := ReadPacket(r, 1<<20)
 		if err != nil {
 			t.Fatalf("packet %d: %v", i, err)
 		}
@@ -33,17 +33,17 @@ func TestReadQuorumPacket_RoundTrip(t *testing.T) {
 
 func TestReadQuorumPacket_Oversize(t *testing.T) {
 	p := jute.QuorumPacket{Type: jute.PacketProposal, Zxid: 1, Data: make([]byte, 100)}
-	_, err := readQuorumPacket(bufio.NewReader(bytes.NewReader(encodeQuorumPacket(&p))), 99)
-	if !errors.Is(err, ErrQuorumPacket) {
-		t.Fatalf("oversize packet: err = %v, want ErrQuorumPacket", err)
+	_, err := ReadPacket(bufio.NewReader(bytes.NewReader(EncodePacket(&p))), 99)
+	if !errors.Is(err, ErrPacket) {
+		t.Fatalf("oversize packet: err = %v, want ErrPacket", err)
 	}
 }
 
 func TestSnapTrailer(t *testing.T) {
-	if err := readSnapTrailer(bufio.NewReader(bytes.NewReader(appendSnapTrailer(nil)))); err != nil {
+	if err := ReadSnapTrailer(bufio.NewReader(bytes.NewReader(AppendSnapTrailer(nil)))); err != nil {
 		t.Fatal(err)
 	}
-	if err := readSnapTrailer(bufio.NewReader(bytes.NewReader([]byte{0, 0, 0, 2, 'n', 'o'}))); err == nil {
+	if err := ReadSnapTrailer(bufio.NewReader(bytes.NewReader([]byte{0, 0, 0, 2, 'n', 'o'}))); err == nil {
 		t.Fatal("wrong trailer accepted")
 	}
 }
@@ -52,13 +52,13 @@ func TestSnapTrailer(t *testing.T) {
 // reader: it must return packets or an error, never panic or over-allocate.
 func FuzzReadQuorumPacket(f *testing.F) {
 	p := jute.QuorumPacket{Type: jute.PacketRequest, Zxid: -1, Data: []byte{1}, AuthInfo: []jute.Id{{Scheme: "ip", ID: "x"}}}
-	f.Add(encodeQuorumPacket(&p))
+	f.Add(EncodePacket(&p))
 	f.Add([]byte{0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0x7f, 0xff, 0xff, 0xff})
 	f.Add([]byte("GET / HTTP/1.1\r\n\r\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r := bufio.NewReader(bytes.NewReader(b))
 		for range 64 {
-			got, err := readQuorumPacket(r, 4096)
+			got, err := ReadPacket(r, 4096)
 			if err != nil {
 				return
 			}

@@ -1,4 +1,4 @@
-package node
+package zabconn
 
 import (
 	"bufio"
@@ -10,20 +10,23 @@ import (
 	"github.com/zkctl/zkctl/jute"
 )
 
-// ErrQuorumPacket marks a QuorumPacket that could not be read from a
-// leader/learner stream (bad length, oversize, truncated).
-var ErrQuorumPacket = errors.New("node: bad quorum packet")
+// ErrPacket marks a QuorumPacket that could not be read from a
+// leader/learner stream (bad length, oversize, truncated): the connection
+// is dropped, as 3.8's Learner/LearnerHandler do on an IOException.
+var ErrPacket = errors.New("zabconn: bad quorum packet")
 
-// snapTrailer ends the SNAP stream (§5.4): the jute ustring "BenWasHere".
+// snapTrailer ends the SNAP stream (docs/quorum-reference.md §5.4): the
+// jute ustring "BenWasHere".
 const snapTrailer = "BenWasHere"
 
 // maxAuthIDs bounds the authinfo vector of one packet.
 const maxAuthIDs = 64
 
-// readQuorumPacket reads one jute QuorumPacket from a raw leader/learner
-// stream (no length prefix, §4.1). Data larger than maxData bytes is refused
-// before it is allocated.
-func readQuorumPacket(r *bufio.Reader, maxData int) (jute.QuorumPacket, error) {
+// ReadPacket reads one jute QuorumPacket from a raw leader/learner stream
+// (no length prefix, docs/quorum-reference.md §4.1). Data larger than
+// maxData bytes is refused before it is allocated, so a peer cannot make
+// the reader allocate what it likes.
+func ReadPacket(r *bufio.Reader, maxData int) (jute.QuorumPacket, error) {
 	var p jute.QuorumPacket
 	var hdr [16]byte
 	if _, err := io.ReadFull(r, hdr[:12]); err != nil {
@@ -41,7 +44,7 @@ func readQuorumPacket(r *bufio.Reader, maxData int) (jute.QuorumPacket, error) {
 		return p, fmt.Errorf("%v: authinfo count: %w", p.Type, unexpectedEOF(err))
 	}
 	if n < -1 || n > maxAuthIDs {
-		return p, fmt.Errorf("%w: %v: authinfo count %d", ErrQuorumPacket, p.Type, n)
+		return p, fmt.Errorf("%w: %v: authinfo count %d", ErrPacket, p.Type, n)
 	}
 	for i := int32(0); i < n; i++ {
 		scheme, err := readBuffer(r, 1024, "auth scheme")
@@ -82,7 +85,7 @@ func readBuffer(r *bufio.Reader, max int, what string) ([]byte, error) {
 		return nil, nil
 	}
 	if n < 0 || int(n) > max {
-		return nil, fmt.Errorf("%w: %s length %d (limit %d)", ErrQuorumPacket, what, n, max)
+		return nil, fmt.Errorf("%w: %s length %d (limit %d)", ErrPacket, what, n, max)
 	}
 	b := make([]byte, n)
 	if _, err := io.ReadFull(r, b); err != nil {
@@ -91,23 +94,26 @@ func readBuffer(r *bufio.Reader, max int, what string) ([]byte, error) {
 	return b, nil
 }
 
-// encodeQuorumPacket renders a packet as it goes on the wire.
-func encodeQuorumPacket(p *jute.QuorumPacket) []byte { return jute.Encode(p) }
+// EncodePacket renders a packet as it goes on the wire, for the writer of
+// either end.
+func EncodePacket(p *jute.QuorumPacket) []byte { return jute.Encode(p) }
 
-// readSnapTrailer reads and checks the "BenWasHere" trailer of a SNAP stream.
-func readSnapTrailer(r *bufio.Reader) error {
+// ReadSnapTrailer reads and checks the "BenWasHere" trailer that ends a
+// SNAP stream: a learner that loaded a snapshot knows the stream was whole.
+func ReadSnapTrailer(r *bufio.Reader) error {
 	b, err := readBuffer(r, 64, "snapshot trailer")
 	if err != nil {
 		return err
 	}
 	if string(b) != snapTrailer {
-		return fmt.Errorf("%w: snapshot trailer %q, want %q", ErrQuorumPacket, b, snapTrailer)
+		return fmt.Errorf("%w: snapshot trailer %q, want %q", ErrPacket, b, snapTrailer)
 	}
 	return nil
 }
 
-// appendSnapTrailer appends the trailer as a jute ustring.
-func appendSnapTrailer(b []byte) []byte {
+// AppendSnapTrailer appends the trailer as a jute ustring after the
+// leader's snapshot stream.
+func AppendSnapTrailer(b []byte) []byte {
 	b = binary.BigEndian.AppendUint32(b, uint32(len(snapTrailer)))
 	return append(b, snapTrailer...)
 }
