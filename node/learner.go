@@ -12,6 +12,7 @@ import (
 	"github.com/zkctl/zkctl/adminapi"
 	"github.com/zkctl/zkctl/jute"
 	"github.com/zkctl/zkctl/leader"
+	"github.com/zkctl/zkctl/node/serve"
 	"github.com/zkctl/zkctl/node/zabconn"
 )
 
@@ -20,7 +21,7 @@ import (
 // (docs/quorum-reference.md §6.5), a SNAP loaded into the database.
 func (p *quorumPeer) leaderReader() zabconn.LearnerReader {
 	return zabconn.LearnerReader{
-		MaxData:     p.s.maxBuffer + 1024,
+		MaxData:     p.s.srv.MaxBuffer() + 1024,
 		InitTimeout: time.Duration(p.cfg.InitLimit) * p.tick,
 		SyncTimeout: time.Duration(p.cfg.SyncLimit) * p.tick,
 		LoadSnap:    p.loadSnap,
@@ -74,8 +75,8 @@ func (p *quorumPeer) follow(parent context.Context, leaderID int64, observer boo
 	readDone := make(chan struct{})
 	go func() { defer close(readDone); p.leaderReader().Run(ctx, nc, recv) }()
 	bw := bufio.NewWriterSize(nc, 64<<10)
-	seq := &sequencer{s: p.s}
-	var pipe *rolePipe
+	seq := p.s.srv.NewSequencer()
+	var pipe *serve.RolePipe
 	var logged loggedTxns
 	reval := pendingRevalidations{}
 	defer func() {
@@ -93,7 +94,7 @@ func (p *quorumPeer) follow(parent context.Context, leaderID int64, observer boo
 			rd := ln.Ready()
 			err := p.learnerReady(rd, nc, bw, seq, &logged)
 			for _, a := range rd.Revalidated {
-				reval.answer(p.s, a)
+				reval.answer(a)
 			}
 			ln.Advance()
 			if err != nil {
@@ -105,9 +106,7 @@ func (p *quorumPeer) follow(parent context.Context, leaderID int64, observer boo
 				p.event("sync", fmt.Sprintf("synchronizing with leader %d by %v", leaderID, m))
 			}
 			if rd.Serving {
-				pipe = newRolePipe(ctx)
-				p.resetPipelineState(p.db.Tree().LastProcessedZxid())
-				pipe.start(p.s, p.s.learnerPrepare)
+				pipe = p.s.srv.StartRole(ctx, serve.Learning, p.db.Tree().LastProcessedZxid())
 				p.serving.Store(true)
 				select {
 				case p.elecVote <- rd.Epoch:
@@ -121,10 +120,10 @@ func (p *quorumPeer) follow(parent context.Context, leaderID int64, observer boo
 			}
 			continue
 		}
-		var pipeOut <-chan *Request
-		var revalIn <-chan revalidation
+		var pipeOut <-chan *serve.Request
+		var revalIn <-chan *serve.Revalidation
 		if pipe != nil {
-			pipeOut, revalIn = pipe.out, p.revalCh
+			pipeOut, revalIn = pipe.Out(), p.revalCh
 		}
 		select {
 		case <-ctx.Done():
@@ -152,7 +151,7 @@ func (p *quorumPeer) follow(parent context.Context, leaderID int64, observer boo
 			p.learnerRequest(ln, seq, r)
 		case rv := <-revalIn:
 			if err := reval.ask(ln, rv); err != nil {
-				rv.c.close("cannot revalidate the session with the leader: " + err.Error())
+				rv.Abort("cannot revalidate the session with the leader: " + err.Error())
 			}
 		}
 	}
@@ -175,45 +174,30 @@ func (p *quorumPeer) learnerStep(ln *leader.Learner, ev zabconn.Event) {
 }
 
 // learnerRequest forwards a write or sync to the leader and queues it.
-func (p *quorumPeer) learnerRequest(ln *leader.Learner, seq *sequencer, r *Request) {
-	if r.Err != jute.ErrOK || !learnerForwards(r.Type) {
-		seq.add(r, seqRead)
+func (p *quorumPeer) learnerRequest(ln *leader.Learner, seq *serve.Sequencer, r *serve.Request) {
+	if r.Err != jute.ErrOK || !serve.LearnerForwards(r.Type) {
+		seq.Add(r, serve.SeqRead)
 		return
 	}
-	err := ln.Forward(leader.Request{SessionID: r.SessionID, Cxid: r.Cxid, Type: r.Type, Data: r.Data, AuthInfo: r.AuthInfo})
-	if err != nil {
-		if r.conn != nil {
-			r.conn.close("cannot forward to the leader: " + err.Error())
-		}
+	if err := ln.Forward(r.Request); err != nil {
+		r.Abort("cannot forward to the leader: " + err.Error())
 		return
 	}
 	if r.Type == jute.OpSync {
-		seq.add(r, seqSync)
+		seq.Add(r, serve.SeqSync)
 		return
 	}
-	seq.add(r, seqWrite)
+	seq.Add(r, serve.SeqWrite)
 }
 
 // touchLocalSessions reports the sessions of this server's clients in the
 // next PING reply, so the leader keeps them alive.
 func (p *quorumPeer) touchLocalSessions(ln *leader.Learner) {
-	p.s.mu.Lock()
-	type st struct {
-		id int64
-		to int32
-	}
-	var list []st
-	for sid, c := range p.s.bySession {
-		list = append(list, st{sid, c.timeout.Load()})
-	}
-	p.s.mu.Unlock()
-	for _, x := range list {
-		ln.Touch(x.id, x.to)
-	}
+	p.s.srv.LocalSessions(ln.Touch)
 }
 
 // learnerReady carries out a LearnerReady in the order written on its type.
-func (p *quorumPeer) learnerReady(rd leader.LearnerReady, nc net.Conn, bw *bufio.Writer, seq *sequencer, logged *loggedTxns) error {
+func (p *quorumPeer) learnerReady(rd leader.LearnerReady, nc net.Conn, bw *bufio.Writer, seq *serve.Sequencer, logged *loggedTxns) error {
 	if rd.Truncate != nil {
 		if err := p.db.Truncate(*rd.Truncate); err != nil {
 			return fmt.Errorf("node: TRUNC to 0x%x: %w", *rd.Truncate, err)
@@ -221,11 +205,11 @@ func (p *quorumPeer) learnerReady(rd leader.LearnerReady, nc net.Conn, bw *bufio
 		p.event("sync", fmt.Sprintf("log truncated to 0x%x", *rd.Truncate))
 	}
 	for _, pr := range rd.SyncApply {
-		txn, err := decodeTxn(pr.Data)
+		txn, err := serve.DecodeTxn(pr.Data)
 		if err != nil {
 			return err
 		}
-		p.s.applyRemote(txn)
+		p.s.srv.ApplyCommitted(txn)
 	}
 	if rd.TakeSnapshot != nil {
 		if _, err := p.db.TakeSnapshot(rd.TakeSnapshot.Sync); err != nil {
@@ -235,13 +219,13 @@ func (p *quorumPeer) learnerReady(rd leader.LearnerReady, nc net.Conn, bw *bufio
 	if len(rd.ToLog) > 0 {
 		for _, pr := range rd.ToLog {
 			if err := p.db.AppendRaw(pr.Zxid, pr.Data); err != nil {
-				p.s.fail(fmt.Errorf("node: txn log: %w", err))
+				p.s.srv.Fail(fmt.Errorf("node: txn log: %w", err))
 				return err
 			}
 			logged.add(pr)
 		}
 		if err := p.db.Commit(); err != nil {
-			p.s.fail(fmt.Errorf("node: txn log: %w", err))
+			p.s.srv.Fail(fmt.Errorf("node: txn log: %w", err))
 			return err
 		}
 		p.logCommits.Add(1)
@@ -265,14 +249,14 @@ func (p *quorumPeer) learnerReady(rd leader.LearnerReady, nc net.Conn, bw *bufio
 	}
 	for _, pr := range rd.Apply {
 		logged.applied(pr.Zxid)
-		txn, err := decodeTxn(pr.Data)
+		txn, err := serve.DecodeTxn(pr.Data)
 		if err != nil {
 			return err
 		}
-		seq.committedOnLearner(txn)
+		seq.CommittedOnLearner(txn)
 	}
 	for range rd.Synced {
-		seq.synced()
+		seq.Synced()
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zkctl/zkctl/jute"
+	"github.com/zkctl/zkctl/node/serve"
 	"github.com/zkctl/zkctl/node/zabconn"
 	"github.com/zkctl/zkctl/node/zkconfig"
 )
@@ -22,9 +23,10 @@ import (
 // before 20.
 func TestLearnerReadTimeout(t *testing.T) {
 	const tick = 50 * time.Millisecond
+	cfg := &zkconfig.Config{InitLimit: 20, SyncLimit: 2}
 	p := &quorumPeer{
-		s:    &Server{maxBuffer: jute.DefaultMaxBuffer},
-		cfg:  &zkconfig.Config{InitLimit: 20, SyncLimit: 2},
+		s:    &Server{srv: serve.New(cfg, nil, serve.Options{MaxBuffer: jute.DefaultMaxBuffer})},
+		cfg:  cfg,
 		tick: tick,
 	}
 	rd := p.leaderReader()

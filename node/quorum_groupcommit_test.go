@@ -54,7 +54,7 @@ func TestQuorum_GroupCommitOnLeaderAndFollowers(t *testing.T) {
 		for w := range writers {
 			path := fmt.Sprintf("/gc%d", w)
 			for {
-				n, ok := s.tree.Lookup(path)
+				n, ok := s.srv.Tree().Lookup(path)
 				if ok && n.Stat.Version == sets && string(n.Data) == fmt.Sprintf("v%d", sets-1) {
 					break
 				}

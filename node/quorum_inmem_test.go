@@ -39,7 +39,7 @@ func TestQuorum_RoleLoopOverInmemZab(t *testing.T) {
 		deadline := time.Now().Add(10 * time.Second)
 		for _, s := range srvs {
 			for {
-				if _, ok := s.tree.Get(path); ok {
+				if _, ok := s.srv.Tree().Get(path); ok {
 					break
 				}
 				if time.Now().After(deadline) {

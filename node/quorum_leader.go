@@ -13,6 +13,7 @@ import (
 	"github.com/zkctl/zkctl/adminapi"
 	"github.com/zkctl/zkctl/jute"
 	"github.com/zkctl/zkctl/leader"
+	"github.com/zkctl/zkctl/node/serve"
 	"github.com/zkctl/zkctl/node/zabconn"
 )
 
@@ -34,12 +35,12 @@ func (p *quorumPeer) fastForward(t *loggedTxns) {
 		if pr.Zxid <= p.db.Tree().LastProcessedZxid() {
 			continue
 		}
-		txn, err := decodeTxn(pr.Data)
+		txn, err := serve.DecodeTxn(pr.Data)
 		if err != nil {
 			p.log.Warn("fast-forward: undecodable logged txn", "zxid", hexID(pr.Zxid), "err", err)
 			return
 		}
-		p.s.applyRemote(txn)
+		p.s.srv.ApplyCommitted(txn)
 	}
 	t.l = nil
 }
@@ -78,13 +79,13 @@ func (p *quorumPeer) lead(parent context.Context) error {
 		_ = ln.Close()
 		return fmt.Errorf("node: %w", err)
 	}
-	net := zabconn.NewLeaderNet(ln, p.log, time.Duration(p.cfg.InitLimit)*p.tick, p.s.maxBuffer+1024)
+	net := zabconn.NewLeaderNet(ln, p.log, time.Duration(p.cfg.InitLimit)*p.tick, p.s.srv.MaxBuffer()+1024)
 	net.Serve(ctx)
 	conns := map[int64]*zabconn.LearnerConn{}
-	seq := &sequencer{s: p.s}
-	var pipe *rolePipe
+	seq := p.s.srv.NewSequencer()
+	var pipe *serve.RolePipe
 	var logged loggedTxns
-	var fwdQ []*Request
+	var fwdQ []*serve.Request
 	lastPing := map[int64]time.Time{}
 	rtt := map[int64]float64{}   // by sid
 	connSid := map[int64]int64{} // learner conn -> sid
@@ -144,8 +145,7 @@ func (p *quorumPeer) lead(parent context.Context) error {
 				f()
 			}
 			if rd.Serving {
-				pipe = newRolePipe(ctx)
-				p.startServingLeader(pipe, rd.Epoch)
+				pipe = p.startServingLeader(ctx, rd.Epoch)
 			}
 			if err != nil {
 				return err
@@ -156,13 +156,13 @@ func (p *quorumPeer) lead(parent context.Context) error {
 			p.publishLeader(l, rtt, syncs)
 			continue
 		}
-		var pipeOut <-chan *Request
-		var fwdIn chan<- *Request
-		var fwdHead *Request
+		var pipeOut <-chan *serve.Request
+		var fwdIn chan<- *serve.Request
+		var fwdHead *serve.Request
 		if pipe != nil {
-			pipeOut = pipe.out
+			pipeOut = pipe.Out()
 			if len(fwdQ) > 0 {
-				fwdIn, fwdHead = pipe.fwd, fwdQ[0]
+				fwdIn, fwdHead = pipe.Forward(), fwdQ[0]
 			}
 		}
 		select {
@@ -207,25 +207,23 @@ func (p *quorumPeer) lead(parent context.Context) error {
 }
 
 // proposeLocal hands a prepped request to Zab (writes) and queues it.
-func (p *quorumPeer) proposeLocal(l *leader.Leader, seq *sequencer, syncs *leaderSyncs, r *Request) {
+func (p *quorumPeer) proposeLocal(l *leader.Leader, seq *serve.Sequencer, syncs *leaderSyncs, r *serve.Request) {
 	if r.Txn == nil {
 		syncs.admit(r, seq, time.Now()) // reads; a sync may wait for a quorum (quorum_leadersync.go)
 		return
 	}
 	if err := l.Propose(leader.Proposal{Zxid: r.Txn.Hdr.Zxid, Data: jute.Encode(r.Txn)}); err != nil {
 		p.log.Warn("propose failed", "zxid", hexID(r.Txn.Hdr.Zxid), "session", hexID(r.SessionID), "err", err)
-		if r.conn != nil {
-			r.conn.close("proposal refused: " + err.Error())
-		}
+		r.Abort("proposal refused: " + err.Error())
 		return
 	}
-	seq.add(r, seqWrite)
+	seq.Add(r, serve.SeqWrite)
 }
 
 // leaderReady carries out one leader Ready in its order. It returns calls
 // into the state machine to make after Advance.
-func (p *quorumPeer) leaderReady(rd leader.Ready, l *leader.Leader, conns map[int64]*zabconn.LearnerConn, seq *sequencer,
-	logged *loggedTxns, fwdQ *[]*Request, lastPing map[int64]time.Time) ([]func(), error) {
+func (p *quorumPeer) leaderReady(rd leader.Ready, l *leader.Leader, conns map[int64]*zabconn.LearnerConn, seq *serve.Sequencer,
+	logged *loggedTxns, fwdQ *[]*serve.Request, lastPing map[int64]time.Time) ([]func(), error) {
 	var post []func()
 	if rd.Epochs != nil {
 		if err := p.writeEpochs(rd.Epochs.AcceptedEpoch, rd.Epochs.CurrentEpoch); err != nil {
@@ -234,7 +232,7 @@ func (p *quorumPeer) leaderReady(rd leader.Ready, l *leader.Leader, conns map[in
 	}
 	for _, pr := range rd.ToLog {
 		if err := p.db.AppendRaw(pr.Zxid, pr.Data); err != nil {
-			p.s.fail(fmt.Errorf("node: txn log: %w", err))
+			p.s.srv.Fail(fmt.Errorf("node: txn log: %w", err))
 			return nil, err
 		}
 		logged.add(pr)
@@ -246,7 +244,7 @@ func (p *quorumPeer) leaderReady(rd leader.Ready, l *leader.Leader, conns map[in
 	// The leader's own ACK (Logged) still waits for its fsync.
 	if len(rd.ToLog) > 0 {
 		if err := p.db.Commit(); err != nil {
-			p.s.fail(fmt.Errorf("node: txn log: %w", err))
+			p.s.srv.Fail(fmt.Errorf("node: txn log: %w", err))
 			return nil, err
 		}
 		p.logCommits.Add(1)
@@ -259,23 +257,22 @@ func (p *quorumPeer) leaderReady(rd leader.Ready, l *leader.Leader, conns map[in
 	}
 	for _, pr := range rd.Committed {
 		logged.applied(pr.Zxid)
-		if !seq.committedOnLeader(pr.Zxid) {
-			txn, err := decodeTxn(pr.Data)
+		if !seq.CommittedOnLeader(pr.Zxid) {
+			txn, err := serve.DecodeTxn(pr.Data)
 			if err != nil {
 				return nil, err
 			}
-			p.s.applyRemote(txn)
+			p.s.srv.ApplyCommitted(txn)
 		}
 	}
 	for _, fr := range rd.Requests {
-		*fwdQ = append(*fwdQ, p.s.forwardedRequest(fr))
+		*fwdQ = append(*fwdQ, p.s.srv.ForwardedRequest(fr))
 	}
-	now := p.s.nowMs()
 	for _, t := range rd.Touches {
-		p.s.sessions.touch(t.SessionID, now)
+		p.s.srv.TouchSession(t.SessionID)
 	}
 	for _, rv := range rd.Revalidations {
-		valid := p.s.sessions.revalidate(rv.SessionID, rv.Timeout, now)
+		valid := p.s.srv.RevalidateSession(rv.SessionID, rv.Timeout)
 		post = append(post, func() { l.AnswerRevalidate(rv.Conn, rv.SessionID, valid) })
 	}
 	for _, id := range rd.Close {
@@ -328,14 +325,12 @@ func (p *quorumPeer) leaderSend(rd leader.Ready, conns map[int64]*zabconn.Learne
 }
 
 // startServingLeader opens the leader's pipeline: lastProcessedZxid and
-// prep's zxid move to epoch<<32, sessions are taken from the database.
-func (p *quorumPeer) startServingLeader(pipe *rolePipe, epoch int64) {
+// prep's zxid move to epoch<<32, sessions are taken from the database, the
+// expirer and the reaper run while this peer leads.
+func (p *quorumPeer) startServingLeader(ctx context.Context, epoch int64) *serve.RolePipe {
 	z := jute.MakeZxid(epoch, 0)
 	p.db.SetLastProcessedZxid(z)
-	p.resetPipelineState(z)
-	pipe.start(p.s, p.s.leaderPrepare)
-	pipe.goFunc(func() { p.s.expireEvery(pipe.ctx, pipe.submit) })
-	pipe.goFunc(func() { p.s.reapEvery(pipe.ctx, pipe.submit) })
+	pipe := p.s.srv.StartRole(ctx, serve.Leading, z)
 	p.serving.Store(true)
 	p.setStatus(func(st *peerStatus) { st.servingSince = time.Now() })
 	select {
@@ -345,6 +340,7 @@ func (p *quorumPeer) startServingLeader(pipe *rolePipe, epoch int64) {
 	p.setState(adminapi.StateLeading, adminapi.PhaseBroadcast, p.myid)
 	p.log.Info("leader serving", "epoch", epoch, "zxid", hexID(z))
 	p.event("state", fmt.Sprintf("leading epoch %d, serving clients", epoch))
+	return pipe
 }
 
 // publishLeader copies the leader's status for the admin port. Its

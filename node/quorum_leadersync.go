@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/zkctl/zkctl/jute"
+	"github.com/zkctl/zkctl/node/serve"
 )
 
 // leaderSyncs makes a client's sync on the leader linearizable. 3.8
@@ -47,19 +48,19 @@ func (ls *leaderSyncs) quorumSince(t time.Time) bool {
 
 // admit queues a local sync in seq: released at once under the lease,
 // held otherwise.
-func (ls *leaderSyncs) admit(r *Request, seq *sequencer, now time.Time) {
+func (ls *leaderSyncs) admit(r *serve.Request, seq *serve.Sequencer, now time.Time) {
 	if r.Type != jute.OpSync || r.Err != jute.ErrOK || ls.quorumSince(now.Add(-ls.lease)) {
-		seq.add(r, seqRead)
+		seq.Add(r, serve.SeqRead)
 		return
 	}
-	seq.add(r, seqSync)
+	seq.Add(r, serve.SeqSync)
 	ls.held = append(ls.held, now)
 }
 
 // release answers the held syncs that a quorum has confirmed since.
-func (ls *leaderSyncs) release(seq *sequencer) {
+func (ls *leaderSyncs) release(seq *serve.Sequencer) {
 	for len(ls.held) > 0 && ls.quorumSince(ls.held[0]) {
 		ls.held = ls.held[1:]
-		seq.synced()
+		seq.Synced()
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/zkctl/zkctl/election"
 	"github.com/zkctl/zkctl/jute"
 	"github.com/zkctl/zkctl/node/qcm"
+	"github.com/zkctl/zkctl/node/serve"
 	"github.com/zkctl/zkctl/node/zabconn"
 	"github.com/zkctl/zkctl/node/zkconfig"
 	"github.com/zkctl/zkctl/store"
@@ -43,7 +44,7 @@ type quorumPeer struct {
 	elecStart  chan electionStart // role loop → election loop: go LOOKING
 	elecVote   chan int64         // role loop → election loop: UpdateElectionVote
 	elecDecide chan election.Decision
-	revalCh    chan revalidation // client readers → learner driver: REVALIDATE
+	revalCh    chan *serve.Revalidation // client readers → learner driver: REVALIDATE
 
 	serving atomic.Bool
 
@@ -98,7 +99,7 @@ func newQuorumPeer(s *Server, db *store.DB) (*quorumPeer, error) {
 		elecStart:  make(chan electionStart, 1),
 		elecVote:   make(chan int64, 4),
 		elecDecide: make(chan election.Decision, 1),
-		revalCh:    make(chan revalidation, 256),
+		revalCh:    make(chan *serve.Revalidation, 256),
 		zab:        zabconn.TCP{},
 	}
 	if s.zabNet != nil {
@@ -217,7 +218,7 @@ func (p *quorumPeer) state() string {
 
 // event records an event in the ring with the current state.
 func (p *quorumPeer) event(kind, msg string) {
-	p.s.events.Add(kind, p.state(), msg)
+	p.s.srv.EventRing().Add(kind, p.state(), msg)
 }
 
 // setState changes the peer state, logging it and recording an event.
@@ -233,7 +234,7 @@ func (p *quorumPeer) setState(state, phase string, leader int64) {
 	p.mu.Unlock()
 	if changed {
 		p.log.Info("peer state", "state", state, "leader", leader)
-		p.s.events.Add("state", state, fmt.Sprintf("%s (leader %d)", state, leader))
+		p.s.srv.EventRing().Add("state", state, fmt.Sprintf("%s (leader %d)", state, leader))
 	}
 }
 
@@ -257,7 +258,7 @@ func (p *quorumPeer) run(ctx context.Context) {
 		}
 		took := time.Since(start)
 		p.log.Info("election decided", "state", d.State, "leader", d.Leader, "zxid", hexID(d.Vote.Zxid), "took", took)
-		p.s.events.Add("elected", d.State.String(), fmt.Sprintf("leader %d elected in %d ms (round 0x%x)", d.Leader, took.Milliseconds(), d.Vote.ElectionEpoch))
+		p.s.srv.EventRing().Add("elected", d.State.String(), fmt.Sprintf("leader %d elected in %d ms (round 0x%x)", d.Leader, took.Milliseconds(), d.Vote.ElectionEpoch))
 		var err error
 		switch d.State {
 		case election.Leading:
@@ -286,7 +287,7 @@ func (p *quorumPeer) electionLoop(ctx context.Context) {
 	cfg.Logger = slogLogger{l: p.log, info: slog.LevelDebug}
 	e, err := election.New(cfg)
 	if err != nil {
-		p.s.fail(fmt.Errorf("node: election: %w", err))
+		p.s.srv.Fail(fmt.Errorf("node: election: %w", err))
 		return
 	}
 	t := time.NewTicker(time.Duration(cfg.TickMs) * time.Millisecond)

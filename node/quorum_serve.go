@@ -1,34 +1,18 @@
 package node
 
-// resetPipelineState prepares prep and sessions for a new serving role.
-func (p *quorumPeer) resetPipelineState(lastZxid int64) {
-	p.s.prep.reset(lastZxid)
-	p.s.sessions.resetTo(p.db.Sessions(), p.s.nowMs())
-}
+import "github.com/zkctl/zkctl/node/serve"
 
 // endServing stops serving clients when a role ends: connections closed,
-// queued requests dropped, logged txns fast-forwarded into the tree.
-func (p *quorumPeer) endServing(pipe *rolePipe, seq *sequencer, logged *loggedTxns) {
+// queued requests dropped, logged txns fast-forwarded into the tree
+// (serve.Server.EndRole).
+func (p *quorumPeer) endServing(pipe *serve.RolePipe, seq *serve.Sequencer, logged *loggedTxns) {
 	wasServing := p.serving.Swap(false)
-	p.s.closeAllConns("server left its role")
-	if pipe != nil {
-		pipe.stop()
-	}
-	seq.abort("server left its role")
-	for {
-		select {
-		case <-p.s.prepCh:
-			continue
-		default:
-		}
-		break
-	}
-	p.fastForward(logged)
-	p.s.prep.reset(p.db.Tree().LastProcessedZxid())
+	p.s.srv.EndRole(pipe, seq, func() { p.fastForward(logged) })
 	if wasServing {
 		p.event("state", "stopped serving clients")
 	}
 }
 
-// Serving reports whether this ensemble member serves clients now.
-func (p *quorumPeer) servingClients() bool { return p.serving.Load() }
+// ServingClients implements serve.Role: whether this ensemble member
+// serves clients now.
+func (p *quorumPeer) ServingClients() bool { return p.serving.Load() }

@@ -9,8 +9,8 @@ import (
 	"github.com/zkctl/zkctl/node/status"
 )
 
-// mode is srvr's "Mode:" value for the current state.
-func (p *quorumPeer) mode() string {
+// Mode implements serve.Role: srvr's "Mode:" value for the current state.
+func (p *quorumPeer) Mode() string {
 	switch p.state() {
 	case adminapi.StateLeading:
 		return status.ModeLeader
@@ -26,8 +26,9 @@ func apiVote(v election.Vote) adminapi.Vote {
 	return adminapi.Vote{Leader: v.Leader, Zxid: v.Zxid, PeerEpoch: v.PeerEpoch, ElectionEpoch: v.ElectionEpoch}
 }
 
-// fillPeer completes the /commands/peer picture with the quorum state.
-func (p *quorumPeer) fillPeer(pp *adminapi.Peer) {
+// FillPeer implements serve.Role: it completes the /commands/peer picture
+// with the quorum state.
+func (p *quorumPeer) FillPeer(pp *adminapi.Peer) {
 	p.mu.Lock()
 	st, el := p.st, p.elec
 	p.mu.Unlock()
@@ -63,8 +64,9 @@ func (p *quorumPeer) fillPeer(pp *adminapi.Peer) {
 	}
 }
 
-// quorumInfo is status.QuorumInfo for 4lw/admin commands.
-func (p *quorumPeer) quorumInfo(lastZxid int64) status.QuorumInfo {
+// QuorumInfo implements serve.Role: status.QuorumInfo for 4lw/admin
+// commands.
+func (p *quorumPeer) QuorumInfo(lastZxid int64) status.QuorumInfo {
 	p.mu.Lock()
 	st := p.st
 	p.mu.Unlock()

@@ -112,9 +112,9 @@ func TestQuorum_InProcessEnsembleWithObserver(t *testing.T) {
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for _, s := range srvs {
-		for s.tree.NodeCount() < lead.tree.NodeCount() || lead.tree.NodeCount() < 21 {
+		for s.srv.Tree().NodeCount() < lead.srv.Tree().NodeCount() || lead.srv.Tree().NodeCount() < 21 {
 			if time.Now().After(deadline) {
-				t.Fatalf("myid %d has %d nodes, leader %d", s.cfg.MyID, s.tree.NodeCount(), lead.tree.NodeCount())
+				t.Fatalf("myid %d has %d nodes, leader %d", s.cfg.MyID, s.srv.Tree().NodeCount(), lead.srv.Tree().NodeCount())
 			}
 			time.Sleep(20 * time.Millisecond)
 		}

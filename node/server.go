@@ -1,12 +1,8 @@
-// Package node is the zkctl server: client connections, sessions, the
-// request pipeline (prep → propose/log → apply/reply), watches and the
-// status sources for four-letter words and the admin port.
-//
-// The pipeline follows ZooKeeper's standalone chain: PrepRequestProcessor
-// (validation, ACLs, txn with a fresh zxid), SyncRequestProcessor (append +
-// group-committed fsync) and FinalRequestProcessor (apply, fire watches,
-// reply). Every request, reads included, passes the stages in arrival order,
-// so replies come back in request order and a client's reads see its writes.
+// Package node is the zkctl server's wiring and lifecycle: it builds the
+// client path (node/serve) over the database (store/), adds the ensemble
+// role loop (quorum_*.go, learner*.go) on an ensemble member, and starts
+// and stops them with the admin port (node/status). docs/architecture.md
+// follows a write through every package.
 package node
 
 import (
@@ -16,12 +12,11 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/zkctl/zkctl/adminapi"
 	"github.com/zkctl/zkctl/jute"
+	"github.com/zkctl/zkctl/node/serve"
 	"github.com/zkctl/zkctl/node/status"
 	"github.com/zkctl/zkctl/node/zabconn"
 	"github.com/zkctl/zkctl/node/zkconfig"
@@ -29,89 +24,23 @@ import (
 )
 
 // Database is what the server needs from storage; *store.DB implements it.
-type Database interface {
-	// Tree is the in-memory data tree.
-	Tree() *store.DataTree
-	// Sessions returns the persisted sessions and their timeouts (ms).
-	Sessions() map[int64]int32
-	// Append buffers a txn in the log (no fsync).
-	Append(txn *jute.Txn) error
-	// Commit makes everything appended durable (the group-commit point).
-	Commit() error
-	// Apply applies a committed txn to the tree and session table.
-	Apply(txn *jute.Txn) store.Result
-	// LastLoggedZxid is the zxid of the last appended txn.
-	LastLoggedZxid() int64
-	// Close flushes and closes the files.
-	Close() error
-}
+type Database = serve.Database
 
-// serverStats are server-wide counters.
-type serverStats struct {
-	received, sent       atomic.Int64
-	authFailed           atomic.Int64
-	mu                   sync.Mutex
-	minLat, maxLat, cnt  int64
-	totLat               int64
-	lastResp, minResp    int64
-	maxResp              int64
-	fsyncThresholdExceed atomic.Int64
-	rates                rateMeter // reads and writes per second for /commands/peer
-}
-
-func (st *serverStats) resetLatency() {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.minLat, st.maxLat, st.cnt, st.totLat = 0, 0, 0, 0
-	st.lastResp, st.minResp, st.maxResp = -1, -1, -1
-}
-
-// Server is a standalone ZooKeeper-compatible server.
+// Server is one ZooKeeper-compatible server, standalone or an ensemble
+// member, as configured by zoo.cfg.
 type Server struct {
 	cfg    *zkconfig.Config
 	log    *slog.Logger
 	openDB func() (Database, error)
 
-	db       Database
-	tree     *store.DataTree
-	sessions *sessionTracker
-	watches  *WatchManager
-	prep     *prepper
-	auth     authenticator
-
-	maxBuffer    int
-	serverID     int64
-	reapInterval time.Duration
-
-	ln        net.Listener
-	adminAddr net.Addr
-	prepCh    chan *Request
-	finalCh   chan *Request
-
-	mu        sync.Mutex
-	conns     map[*conn]struct{}
-	bySession map[int64]*conn
-	perIP     map[string]int
-
-	stats   serverStats
-	started time.Time
-	ctx     context.Context
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
-	stopMu  sync.Mutex
-	stopped bool
-
-	events    *status.EventRing
-	traceMask atomic.Int64
-
-	failOnce sync.Once
-	failErr  error
-	failed   chan struct{}
-
+	// srv is the client path: connections, sessions, the pipeline.
+	srv *serve.Server
 	// quorum is the ensemble role loop (quorum_*.go); nil when standalone.
 	quorum *quorumPeer
 	// zabNet replaces the Zab transport (TCP) in tests; set before Start.
 	zabNet zabconn.Network
+
+	adminAddr net.Addr
 }
 
 // NewServer builds a server from a parsed zoo.cfg. It opens nothing yet;
@@ -129,21 +58,9 @@ func NewServer(cfg *zkconfig.Config, logger *slog.Logger) (*Server, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	s := &Server{
-		cfg:          cfg,
-		log:          logger,
-		watches:      NewWatchManager(),
-		auth:         authenticator{superDigest: cfg.SuperDigest},
-		maxBuffer:    jute.DefaultMaxBuffer,
-		serverID:     1,
-		reapInterval: 60 * time.Second,
-		conns:        make(map[*conn]struct{}),
-		bySession:    make(map[int64]*conn),
-		perIP:        make(map[string]int),
-		failed:       make(chan struct{}),
-	}
+	opts := serve.Options{MaxBuffer: jute.DefaultMaxBuffer, ServerID: 1, ReapInterval: 60 * time.Second}
 	if cfg.IsQuorum() {
-		s.serverID = cfg.MyID
+		opts.ServerID = cfg.MyID
 	}
 	// zkctl extensions: ZooKeeper reads these as JVM system properties only.
 	if v, ok := cfg.Extra["jute.maxbuffer"]; ok {
@@ -151,32 +68,27 @@ func NewServer(cfg *zkconfig.Config, logger *slog.Logger) (*Server, error) {
 		if err != nil || n <= 0 {
 			return nil, fmt.Errorf("node: jute.maxbuffer %q is not a positive number", v)
 		}
-		s.maxBuffer = n
+		opts.MaxBuffer = n
 	}
 	if v, ok := cfg.Extra["znode.container.checkIntervalMs"]; ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n <= 0 {
 			return nil, fmt.Errorf("node: znode.container.checkIntervalMs %q is not a positive number", v)
 		}
-		s.reapInterval = time.Duration(n) * time.Millisecond
+		opts.ReapInterval = time.Duration(n) * time.Millisecond
 	}
-	s.stats.resetLatency()
-	s.events = status.NewEventRing(1024)
-	s.traceMask.Store(traceMaskDefault)
+	s := &Server{cfg: cfg, log: logger, srv: serve.New(cfg, logger, opts)}
 	s.openDB = func() (Database, error) {
 		return openStore(cfg, logger)
 	}
 	return s, nil
 }
 
-// nowMs is the wall clock in ms (txn times, session buckets).
-func (s *Server) nowMs() int64 { return time.Now().UnixMilli() }
-
 // Start opens the database, restores sessions, binds the client port and
-// starts the pipeline. It returns once the client port is bound. An
-// ensemble member (server.N lines) also opens the election transport and
-// runs the role loop (quorum_peer.go); it serves clients only while it
-// leads or follows a synced leader.
+// starts serving. It returns once the client port is bound. An ensemble
+// member (server.N lines) also opens the election transport and runs the
+// role loop (quorum_peer.go); it serves clients only while it leads or
+// follows a synced leader.
 func (s *Server) Start(ctx context.Context) error {
 	db, err := s.openDB()
 	if err != nil {
@@ -190,17 +102,7 @@ func (s *Server) Start(ctx context.Context) error {
 			return errors.New("node: quorum mode needs the file database")
 		}
 	}
-	s.db = db
-	s.tree = db.Tree()
-	now := s.nowMs()
-	s.sessions = newSessionTracker(int64(s.cfg.TickTime), s.serverID, now)
-	s.sessions.resetTo(db.Sessions(), now)
-	last := max(db.LastLoggedZxid(), s.tree.LastProcessedZxid())
-	s.prep = newPrepper(prepOptions{
-		extendedTypes:   s.cfg.ExtendedTypesEnabled,
-		reconfigEnabled: s.cfg.ReconfigEnabled,
-		quorum:          s.cfg.IsQuorum(),
-	}, s.tree, s.sessions, last, s.nowMs)
+	s.srv.Open(db)
 	var p *quorumPeer
 	if sdb != nil {
 		if p, err = newQuorumPeer(s, sdb); err != nil {
@@ -208,295 +110,84 @@ func (s *Server) Start(ctx context.Context) error {
 			return err
 		}
 	}
-	if s.cfg.ClientPort == 0 {
-		s.log.Warn("no clientPort configured; listening on a free port")
-	}
-	addr := net.JoinHostPort(s.cfg.ClientPortAddress, strconv.Itoa(s.cfg.ClientPort))
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
+	if err := s.srv.Listen(); err != nil {
 		if p != nil {
 			_ = p.qcm.Close()
 		}
 		_ = db.Close()
-		return fmt.Errorf("node: listen on client port %s: %w", addr, err)
-	}
-	s.ln = ln
-	s.quorum = p
-	s.ctx, s.cancel = context.WithCancel(ctx)
-	limit := s.cfg.GlobalOutstandingLimit
-	if limit <= 0 {
-		limit = 1000
-	}
-	s.prepCh = make(chan *Request, limit)
-	s.finalCh = make(chan *Request, limit)
-	s.started = time.Now()
-	if p == nil {
-		s.startStandalone(limit)
-	} else {
-		p.qcm.Start()
-	}
-	s.goFunc(s.acceptLoop)
-	if p != nil {
-		s.goFunc(func() { p.electionLoop(s.ctx) })
-		s.goFunc(func() { p.run(s.ctx) })
-	}
-	s.goFunc(func() {
-		<-s.ctx.Done()
-		_ = s.ln.Close()
-		if p != nil {
-			_ = p.qcm.Close()
-		}
-	})
-	if err := s.startAdmin(db); err != nil {
 		return err
 	}
+	s.quorum = p
+	if p == nil {
+		s.srv.Start(ctx, nil)
+	} else {
+		s.srv.Start(ctx, p)
+		p.qcm.Start()
+		s.srv.Go(func() { p.electionLoop(s.srv.Context()) })
+		s.srv.Go(func() { p.run(s.srv.Context()) })
+		s.srv.Go(func() {
+			<-s.srv.Context().Done()
+			_ = p.qcm.Close()
+		})
+	}
+	if err := s.startAdmin(); err != nil {
+		return err
+	}
+	addr := s.srv.ClientAddr().String()
 	if p != nil {
-		s.events.Add("state", adminapi.StateLooking, "ensemble member started, election port "+p.qcm.Addr())
-		s.log.Info("ensemble member started", "myid", s.cfg.MyID, "client", ln.Addr().String(), "election", p.qcm.Addr(),
+		s.srv.EventRing().Add("state", adminapi.StateLooking, "ensemble member started, election port "+p.qcm.Addr())
+		s.log.Info("ensemble member started", "myid", s.cfg.MyID, "client", addr, "election", p.qcm.Addr(),
 			"zxid", hexID(sdb.LastLoggedZxid()), "voters", len(p.voters), "observer", p.observer)
 		return nil
 	}
-	s.events.Add("state", adminapi.StateStandalone, "serving clients on "+ln.Addr().String())
-	s.log.Info("serving clients", "addr", ln.Addr().String(), "zxid", hexID(last),
-		"sessions", len(db.Sessions()), "nodes", s.tree.NodeCount())
+	last := max(db.LastLoggedZxid(), db.Tree().LastProcessedZxid())
+	s.srv.EventRing().Add("state", adminapi.StateStandalone, "serving clients on "+addr)
+	s.log.Info("serving clients", "addr", addr, "zxid", hexID(last),
+		"sessions", len(db.Sessions()), "nodes", db.Tree().NodeCount())
 	return nil
 }
 
-// startStandalone starts a standalone server's pipeline for the server's
-// whole life: prep → groupCommit → final, plus the session expirer and the
-// container reaper feeding closeSession and deletes into prep.
-func (s *Server) startStandalone(queue int) {
-	gc := newGroupCommit(s, queue)
-	pl := &pipeline{in: s.prepCh, prepare: s.standalonePrepare, next: gc}
-	s.goFunc(gc.run)
-	s.goFunc(func() { pl.run(s.ctx) })
-	s.goFunc(s.finalLoop)
-	s.goFunc(func() { s.expireEvery(s.ctx, s.submitInternal) })
-	s.goFunc(func() { s.reapEvery(s.ctx, s.submitInternal) })
-}
-
-// goFunc starts a tracked goroutine; Stop waits for all of them.
-func (s *Server) goFunc(f func()) {
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		f()
-	}()
-}
-
-// ClientAddr is the bound client address (nil before Start).
-func (s *Server) ClientAddr() net.Addr {
-	if s.ln == nil {
-		return nil
-	}
-	return s.ln.Addr()
-}
-
-// AdminAddr is the bound admin HTTP address (nil when disabled).
-func (s *Server) AdminAddr() net.Addr { return s.adminAddr }
-
-// Done is closed when the server fails (e.g. the log cannot be synced).
-func (s *Server) Done() <-chan struct{} { return s.failed }
-
-// Err returns the failure that closed Done, or nil.
-func (s *Server) Err() error {
-	select {
-	case <-s.failed:
-		return s.failErr
-	default:
-		return nil
-	}
-}
-
-// fail stops serving after an unrecoverable error: nothing more is
-// acknowledged, every connection is closed.
-func (s *Server) fail(err error) {
-	s.failOnce.Do(func() {
-		s.failErr = err
-		s.log.Error("server failed, no further requests are acknowledged", "err", err)
-		close(s.failed)
-		s.events.Add("error", adminapi.StateStandalone, "server failed: "+err.Error())
-		s.cancel()
-		s.closeAllConns("server failed")
-	})
-}
-
-// Stop closes the client port and every connection, waits for the
-// pipeline and closes the database. Safe to call more than once.
-func (s *Server) Stop() {
-	s.stopMu.Lock()
-	defer s.stopMu.Unlock()
-	if s.stopped || s.cancel == nil {
-		return
-	}
-	s.stopped = true
-	s.cancel()
-	s.closeAllConns("server stopping")
-	s.wg.Wait()
-	if err := s.db.Close(); err != nil {
-		s.log.Error("close database", "err", err)
-	}
-	s.log.Info("server stopped")
-}
-
-func (s *Server) closeAllConns(reason string) {
-	s.mu.Lock()
-	all := make([]*conn, 0, len(s.conns))
-	for c := range s.conns {
-		all = append(all, c)
-	}
-	s.mu.Unlock()
-	for _, c := range all {
-		c.close(reason)
-	}
-}
-
-// acceptLoop accepts client connections, enforcing maxClientCnxns per IP.
-func (s *Server) acceptLoop() {
-	for {
-		nc, err := s.ln.Accept()
-		if err != nil {
-			if s.ctx.Err() != nil {
-				return
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
-			}
-			s.log.Error("accept failed", "err", err)
-			time.Sleep(10 * time.Millisecond)
-			continue
-		}
-		ip, _, _ := net.SplitHostPort(nc.RemoteAddr().String())
-		s.mu.Lock()
-		if max := s.cfg.MaxClientCnxns; max > 0 && s.perIP[ip] >= max {
-			s.mu.Unlock()
-			s.log.Warn("too many connections from client, closing", "ip", ip, "max", max)
-			_ = nc.Close()
-			continue
-		}
-		limit := cap(s.prepCh)
-		c := &conn{
-			s: s, nc: nc, ip: ip, remote: nc.RemoteAddr().String(),
-			log:       s.log.With("remote", nc.RemoteAddr().String()),
-			out:       make(chan outFrame, limit+4096),
-			done:      make(chan struct{}),
-			slots:     make(chan struct{}, limit),
-			handshake: make(chan struct{}),
-			auth:      []jute.Id{{Scheme: "ip", ID: ip}},
-			est:       time.Now(),
-		}
-		c.stats.reset()
-		s.conns[c] = struct{}{}
-		s.perIP[ip]++
-		s.mu.Unlock()
-		if s.ctx.Err() != nil {
-			c.close("server stopping")
-			return
-		}
-		s.goFunc(c.writeLoop)
-		s.goFunc(c.readLoop)
-	}
-}
-
-// connClosed forgets a closed connection and its watches.
-func (s *Server) connClosed(c *conn) {
-	s.watches.RemoveWatcher(c)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.conns[c]; !ok {
-		return
-	}
-	delete(s.conns, c)
-	if s.perIP[c.ip]--; s.perIP[c.ip] <= 0 {
-		delete(s.perIP, c.ip)
-	}
-	if sid := c.sessionID.Load(); sid != 0 && s.bySession[sid] == c {
-		delete(s.bySession, sid)
-	}
-}
-
-// bind makes c the connection of session sid, closing any other one.
-func (s *Server) bind(sid int64, c *conn) {
-	s.mu.Lock()
-	old := s.bySession[sid]
-	s.bySession[sid] = c
-	s.mu.Unlock()
-	if old != nil && old != c {
-		old.close("client reconnected with the same session")
-	}
-}
-
-func (s *Server) connOf(sid int64) *conn {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.bySession[sid]
-}
-
-// submit queues a request for prep; false once the server stops.
-func (s *Server) submit(r *Request) bool {
-	select {
-	case s.prepCh <- r:
-		return true
-	case <-s.ctx.Done():
-		return false
-	}
-}
-
-// submitInternal queues a server-issued request (expirer, reaper) in order
-// with the clients' ones; false once the server stops.
-func (s *Server) submitInternal(r *Request) bool {
-	r.internal = true
-	return s.submit(r)
-}
-
-// standalonePrepare is PrepRequestProcessor on a standalone server.
-func (s *Server) standalonePrepare(r *Request) {
-	if r.Err == jute.ErrOK {
-		s.prep.prepare(r)
-	}
-}
-
-// expireEvery expires sessions bucket by bucket (3.8's SessionTrackerImpl
-// run loop) and submits a closeSession for each: a standalone server and
-// a leader run it, each with its own lifetime and request sink; learners
-// leave expiry to the leader. It returns when submit fails or ctx ends.
-func (s *Server) expireEvery(ctx context.Context, submit func(*Request) bool) {
-	t := time.NewTicker(max(time.Duration(s.cfg.TickTime)*time.Millisecond/4, 10*time.Millisecond))
-	defer t.Stop()
-	for {
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			return
-		}
-		for _, sid := range s.sessions.expire(s.nowMs()) {
-			s.log.Info("session expired", "session", hexID(sid))
-			if c := s.connOf(sid); c != nil {
-				c.close("session expired")
-			}
-			if !submit(&Request{SessionID: sid, Type: jute.OpCloseSession, rec: emptyRecord{}, internal: true}) {
-				return
-			}
-		}
-	}
-}
-
 // startAdmin starts the AdminServer when the configuration enables it. On
-// failure it stops what Start began and closes db.
-func (s *Server) startAdmin(db Database) error {
+// failure it stops what Start began.
+func (s *Server) startAdmin() error {
 	if !s.cfg.AdminEnableServer {
 		return nil
 	}
 	addr := net.JoinHostPort(s.cfg.AdminServerAddress, strconv.Itoa(s.cfg.AdminServerPort))
-	bound, err := status.ServeAdmin(s.ctx, addr, status.NewAdminHandler(s, s.log))
+	bound, err := status.ServeAdmin(s.srv.Context(), addr, status.NewAdminHandler(s.srv, s.log))
 	if err != nil {
-		s.cancel()
-		s.wg.Wait()
-		_ = db.Close()
+		s.srv.Stop()
 		return fmt.Errorf("node: %w", err)
 	}
 	s.adminAddr = bound
 	s.log.Info("admin server listening", "addr", bound.String())
 	return nil
 }
+
+// Stop closes the client port and every connection, waits for the
+// pipeline and the role loop and closes the database. Safe to call more
+// than once.
+func (s *Server) Stop() { s.srv.Stop() }
+
+// ClientAddr is the bound client address (nil before Start).
+func (s *Server) ClientAddr() net.Addr { return s.srv.ClientAddr() }
+
+// AdminAddr is the bound admin HTTP address (nil when disabled).
+func (s *Server) AdminAddr() net.Addr { return s.adminAddr }
+
+// Done is closed when the server fails (e.g. the log cannot be synced).
+func (s *Server) Done() <-chan struct{} { return s.srv.Done() }
+
+// Err returns the failure that closed Done, or nil.
+func (s *Server) Err() error { return s.srv.Err() }
+
+// Peer is the whole picture of this server, as /commands/peer serves it.
+func (s *Server) Peer() adminapi.Peer { return s.srv.Peer() }
+
+// SessionPassword returns the 16-byte password of a session, exactly as
+// ZooKeeper 3.8's generatePasswd computes it; tests and tools that forge
+// reconnects need it.
+func SessionPassword(sessionID int64) []byte { return serve.SessionPassword(sessionID) }
+
+// hexID formats a session id or zxid as ZooKeeper logs it.
+func hexID(v int64) string { return fmt.Sprintf("0x%x", uint64(v)) }

@@ -1,4 +1,4 @@
-package node
+package serve
 
 import (
 	"context"
@@ -89,10 +89,10 @@ func (q driverQueue) Propose(r *Request) bool {
 	}
 }
 
-// rolePipe is the pipeline of one serving ensemble role with its own
-// lifetime: it starts when the role begins serving clients and stops (and
-// is waited for) when the role ends.
-type rolePipe struct {
+// RolePipe is the pipeline of one serving ensemble role with its own
+// lifetime: Server.StartRole starts it when the role begins serving
+// clients, Server.EndRole stops it (and waits for it) when the role ends.
+type RolePipe struct {
 	pipeline
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -100,25 +100,32 @@ type rolePipe struct {
 	out    chan *Request // driverQueue's channel, read by the role driver
 }
 
-func newRolePipe(parent context.Context) *rolePipe {
+func newRolePipe(parent context.Context) *RolePipe {
 	ctx, cancel := context.WithCancel(parent)
-	return &rolePipe{ctx: ctx, cancel: cancel, out: make(chan *Request, 1024),
+	return &RolePipe{ctx: ctx, cancel: cancel, out: make(chan *Request, 1024),
 		pipeline: pipeline{fwd: make(chan *Request, 1024)}}
 }
 
 // start runs the prep loop over the server's client requests with prepare
 // as the role's step.
-func (rp *rolePipe) start(s *Server, prepare func(*Request)) {
+func (rp *RolePipe) start(s *Server, prepare func(*Request)) {
 	rp.in, rp.prepare = s.prepCh, prepare
 	rp.next = driverQueue{ctx: rp.ctx, out: rp.out}
 	rp.goFunc(func() { rp.run(rp.ctx) })
 }
 
+// Out delivers the prepped requests to the role driver, in prep order.
+func (rp *RolePipe) Out() <-chan *Request { return rp.out }
+
+// Forward takes learners' forwarded requests on a leader (the driver
+// queues them in order and sends when the channel has room).
+func (rp *RolePipe) Forward() chan<- *Request { return rp.fwd }
+
 // submit queues a server-issued request in the role's pipeline.
-func (rp *rolePipe) submit(r *Request) bool { return rp.forward(rp.ctx, r) }
+func (rp *RolePipe) submit(r *Request) bool { return rp.forward(rp.ctx, r) }
 
 // goFunc runs f as a goroutine that stop waits for.
-func (rp *rolePipe) goFunc(f func()) {
+func (rp *RolePipe) goFunc(f func()) {
 	rp.wg.Add(1)
 	go func() {
 		defer rp.wg.Done()
@@ -127,7 +134,7 @@ func (rp *rolePipe) goFunc(f func()) {
 }
 
 // stop ends the prep loop and the role's helpers and waits for them.
-func (rp *rolePipe) stop() {
+func (rp *RolePipe) stop() {
 	rp.cancel()
 	rp.wg.Wait()
 }

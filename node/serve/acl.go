@@ -1,4 +1,4 @@
-package node
+package serve
 
 import (
 	"crypto/sha1"

@@ -1,4 +1,4 @@
-package node
+package serve
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/zkctl/zkctl/jute"
+	"github.com/zkctl/zkctl/leader"
 )
 
 // reapEvery is ZooKeeper's ContainerManager: every check interval it
@@ -42,7 +43,7 @@ func (s *Server) reapEvery(ctx context.Context, submit func(*Request) bool) {
 		gap := time.Minute / time.Duration(maxPerMinute)
 		for _, p := range paths {
 			s.log.Info("reaping empty container or expired TTL node", "path", p)
-			if !submit(&Request{Type: jute.OpDeleteContainer, Data: []byte(p), rec: &rawPath{Path: p}, internal: true}) {
+			if !submit(&Request{Request: leader.Request{Type: jute.OpDeleteContainer, Data: []byte(p)}, rec: &rawPath{Path: p}, internal: true}) {
 				return
 			}
 			select {

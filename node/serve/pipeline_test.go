@@ -1,4 +1,4 @@
-package node
+package serve
 
 import (
 	"log/slog"
@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/zkctl/zkctl/jute"
+	"github.com/zkctl/zkctl/leader"
+	"github.com/zkctl/zkctl/node/zkconfig"
 	"github.com/zkctl/zkctl/store"
 )
 
@@ -32,17 +34,40 @@ func (p *recordingProposer) Propose(r *Request) bool {
 	}
 }
 
+// memDB is a Database in memory: no log, every append durable at once.
+type memDB struct {
+	tree *store.DataTree
+	mu   sync.Mutex
+	last int64
+}
+
+func (m *memDB) Tree() *store.DataTree     { return m.tree }
+func (m *memDB) Sessions() map[int64]int32 { return nil }
+func (m *memDB) Append(txn *jute.Txn) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.last = txn.Hdr.Zxid
+	return nil
+}
+func (m *memDB) Commit() error                    { return nil }
+func (m *memDB) Apply(txn *jute.Txn) store.Result { return m.tree.Apply(txn) }
+func (m *memDB) LastLoggedZxid() int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.last
+}
+func (m *memDB) Close() error { return nil }
+
 func TestPipeline_RawRequestsAndCustomProposer(t *testing.T) {
 	db := &memDB{tree: store.NewDataTree()}
-	cfg := inProcessConfig(t)
-	s, err := NewServer(cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
+	cfg := zkconfig.Default(t.TempDir())
+	cfg.TickTime, cfg.ClientPortAddress, cfg.AdminEnableServer = 200, "127.0.0.1", false
+	s := New(cfg, slog.New(slog.DiscardHandler), Options{MaxBuffer: jute.DefaultMaxBuffer, ServerID: 1, ReapInterval: time.Minute})
+	s.Open(db)
+	if err := s.Listen(); err != nil {
 		t.Fatal(err)
 	}
-	s.openDB = func() (Database, error) { return db, nil }
-	if err := s.Start(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	s.Start(t.Context(), nil)
 	t.Cleanup(s.Stop)
 	// A second prep loop over the same server, as a role's pipeline: the
 	// standalone prepare step, the recording Proposer.
@@ -51,7 +76,7 @@ func TestPipeline_RawRequestsAndCustomProposer(t *testing.T) {
 	pl := &pipeline{fwd: fwd, prepare: s.standalonePrepare, next: rp}
 	go pl.run(s.ctx)
 	submit := func(sid int64, cxid int32, op jute.Op, data []byte) {
-		fwd <- &Request{SessionID: sid, Cxid: cxid, Type: op, Data: data}
+		fwd <- &Request{Request: leader.Request{SessionID: sid, Cxid: cxid, Type: op, Data: data}}
 	}
 	const sid = 0x0200000000000001
 	e := jute.NewEncoder(nil)

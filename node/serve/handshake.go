@@ -1,17 +1,18 @@
-package node
+package serve
 
 import (
 	"bytes"
 
 	"github.com/zkctl/zkctl/jute"
+	"github.com/zkctl/zkctl/leader"
 )
 
-// connect handles a ConnectRequest (client-reference §2.3). It returns true
+// connect handles a ConnectRequest (docs/client-reference.md §2.3). It returns true
 // when the reader may go on (after the handshake completes) and false when
 // the connection is to be closed (possibly after a queued reply).
 func (s *Server) connect(c *conn, req *jute.ConnectRequest) bool {
 	c.hasReadOnly = req.HasReadOnly
-	if s.quorum != nil && !s.quorum.servingClients() {
+	if s.role != nil && !s.role.ServingClients() {
 		c.log.Info("refusing session: this ensemble member is not serving (no synced leader)", "session", hexID(req.SessionID))
 		return false
 	}
@@ -36,13 +37,13 @@ func (s *Server) connect(c *conn, req *jute.ConnectRequest) bool {
 		s.bind(sid, c)
 		e := jute.NewEncoder(nil)
 		e.Int(timeout)
-		r := &Request{SessionID: sid, Type: jute.OpCreateSession, Data: e.Bytes(),
-			rec: &jute.CreateSessionTxn{TimeOut: timeout}, conn: c, timeout: timeout, internal: true}
+		r := &Request{Request: leader.Request{SessionID: sid, Type: jute.OpCreateSession, Data: e.Bytes()}, rec: &jute.CreateSessionTxn{TimeOut: timeout}, conn: c, timeout: timeout, internal: true}
 		return s.submit(r)
 	}
 	sid := req.SessionID
-	// A learner asks the leader whether the session lives (learner_revalidate.go).
-	if s.quorum != nil && bytes.Equal(req.Passwd, SessionPassword(sid)) && s.quorum.revalidateRemote(c, sid, timeout, req.HasReadOnly) {
+	// A learner asks the leader whether the session lives (Role.RevalidateRemote).
+	if s.role != nil && bytes.Equal(req.Passwd, SessionPassword(sid)) &&
+		s.role.RevalidateRemote(&Revalidation{c: c, SessionID: sid, Timeout: timeout, readOnly: req.HasReadOnly, s: s}) {
 		return true
 	}
 	if !bytes.Equal(req.Passwd, SessionPassword(sid)) || !s.sessions.revalidate(sid, timeout, now) {
@@ -61,4 +62,32 @@ func (s *Server) connect(c *conn, req *jute.ConnectRequest) bool {
 	})})
 	close(c.handshake)
 	return true
+}
+
+// finishRevalidation completes a reconnect handshake with the leader's
+// verdict: the session is bound here, or the client is told it expired.
+func (s *Server) finishRevalidation(rv *Revalidation, valid bool) {
+	c, sid := rv.c, rv.SessionID
+	if c.closed() {
+		return
+	}
+	if !valid {
+		c.log.Info("leader says the session expired, answering timeOut=0", "session", hexID(sid))
+		c.lingerAfter(outFrame{b: jute.Encode(&jute.ConnectResponse{
+			Passwd: make([]byte, 16), HasReadOnly: rv.readOnly,
+		}), closeAfter: true})
+		return
+	}
+	now := s.nowMs()
+	if !s.sessions.revalidate(sid, rv.Timeout, now) {
+		s.sessions.add(sid, rv.Timeout, now) // committed at the leader, not applied here yet
+	}
+	c.sessionID.Store(sid)
+	c.timeout.Store(rv.Timeout)
+	s.bind(sid, c)
+	c.log.Info("session reconnected (revalidated by the leader)", "session", hexID(sid), "timeout", rv.Timeout)
+	c.send(outFrame{b: jute.Encode(&jute.ConnectResponse{
+		TimeOut: rv.Timeout, SessionID: sid, Passwd: SessionPassword(sid), HasReadOnly: rv.readOnly,
+	})})
+	close(c.handshake)
 }

@@ -1,4 +1,4 @@
-package node
+package serve
 
 import (
 	"bufio"
@@ -46,8 +46,8 @@ func (s *Server) Serving() bool {
 	if s.ctx == nil || s.ctx.Err() != nil {
 		return false
 	}
-	if s.quorum != nil {
-		return s.quorum.servingClients() // quorum_serve.go
+	if s.role != nil {
+		return s.role.ServingClients()
 	}
 	return true
 }
@@ -76,8 +76,8 @@ func (s *Server) ServerStats() status.ServerStats {
 	if s.prepCh != nil {
 		st.Outstanding = int64(len(s.prepCh) + len(s.finalCh))
 	}
-	if s.quorum != nil {
-		st.Mode = s.quorum.mode() // quorum_status.go
+	if s.role != nil {
+		st.Mode = s.role.Mode()
 	}
 	st.WatchCount = s.watches.Summary().Total
 	s.mu.Lock()
@@ -119,8 +119,8 @@ func (s *Server) QuorumInfo() status.QuorumInfo {
 	if s.tree != nil {
 		qi.LastZxid = s.tree.LastProcessedZxid()
 	}
-	if s.quorum != nil {
-		return s.quorum.quorumInfo(qi.LastZxid) // quorum_status.go
+	if s.role != nil {
+		return s.role.QuorumInfo(qi.LastZxid)
 	}
 	return qi
 }
@@ -229,8 +229,8 @@ func (s *Server) Peer() adminapi.Peer {
 	p.Watches = s.watches.Summary().Total
 	p.ReadsPerSec, p.WritesPerSec = s.stats.rates.perSec(time.Now())
 	p.LastEventSeq = s.events.Last()
-	if s.quorum != nil {
-		s.quorum.fillPeer(&p) // quorum_status.go
+	if s.role != nil {
+		s.role.FillPeer(&p)
 	}
 	return p
 }

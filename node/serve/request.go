@@ -1,27 +1,20 @@
-package node
+package serve
 
 import (
 	"errors"
 	"fmt"
 
 	"github.com/zkctl/zkctl/jute"
+	"github.com/zkctl/zkctl/leader"
 )
 
 // Request is one client request moving through the pipeline, as ZooKeeper's
-// server-side Request: who sent it, its xid and opcode, the raw request
-// record and the identities it carries. A follower can forward Data as
-// received and the leader preps it unchanged.
+// server-side Request. Its identity (session, xid, opcode, the raw request
+// record and the client's identities) is a leader.Request, the very fields
+// a follower forwards in a REQUEST packet: the leader preps a forwarded
+// request from them unchanged, like a local one.
 type Request struct {
-	// SessionID is the client session (0 for none).
-	SessionID int64
-	// Cxid is the client's xid, echoed in the reply.
-	Cxid int32
-	// Type is the opcode.
-	Type jute.Op
-	// Data is the raw request record (no RequestHeader).
-	Data []byte
-	// AuthInfo are the connection's identities when the request was read.
-	AuthInfo []jute.Id
+	leader.Request
 
 	// Txn is set by prep for writes (an error txn for a failed write).
 	Txn *jute.Txn
@@ -38,8 +31,17 @@ type Request struct {
 	timeout  int32       // negotiated timeout for createSession
 	reply    []byte      // precomputed reply body (auth)
 
-	// forwarded marks a learner's REQUEST on the leader (quorum_pipeline.go).
+	// forwarded marks a learner's REQUEST on the leader (prep_role.go).
 	forwarded bool
+}
+
+// Abort closes the request's client connection, if it has one: its outcome
+// is unknown here (a proposal or a forward failed), so the client must
+// learn it from a new connection.
+func (r *Request) Abort(reason string) {
+	if r.conn != nil {
+		r.conn.close(reason)
+	}
 }
 
 // multiOp is one op inside a multi or multiRead request.

@@ -1,4 +1,4 @@
-package node
+package serve
 
 import (
 	"sort"
@@ -254,3 +254,20 @@ func (t *sessionTracker) resetTo(sessions map[int64]int32, nowMs int64) {
 		t.add(id, to, nowMs)
 	}
 }
+
+// SessionTable is a view of the session tracker for tests of an ensemble
+// (node's), which stage a leader that forgot a session or is closing one.
+// Production code changes sessions only through the pipeline.
+type SessionTable struct{ t *sessionTracker }
+
+// SessionTable returns the server's session table view.
+func (s *Server) SessionTable() SessionTable { return SessionTable{s.sessions} }
+
+// Valid reports whether the session is tracked and not closing.
+func (st SessionTable) Valid(sid int64) bool { return st.t.valid(sid) }
+
+// SetClosing marks the session closing, as prep does for closeSession.
+func (st SessionTable) SetClosing(sid int64) bool { return st.t.setClosing(sid) }
+
+// Remove forgets the session without a closeSession txn.
+func (st SessionTable) Remove(sid int64) { st.t.remove(sid) }

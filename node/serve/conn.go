@@ -1,4 +1,4 @@
-package node
+package serve
 
 import (
 	"bufio"
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/zkctl/zkctl/jute"
+	"github.com/zkctl/zkctl/leader"
 )
 
 // outFrame is one frame queued for a connection's writer.
@@ -275,7 +276,7 @@ func (c *conn) handleFrame(frame []byte) bool {
 	c.stats.mu.Unlock()
 	c.s.stats.received.Add(1)
 	c.s.sessions.touch(sid, c.s.nowMs())
-	r := &Request{SessionID: sid, Cxid: h.Xid, Type: h.Type, Data: d.Rest(), conn: c, recvNano: time.Now().UnixNano()}
+	r := &Request{Request: leader.Request{SessionID: sid, Cxid: h.Xid, Type: h.Type, Data: d.Rest()}, conn: c, recvNano: time.Now().UnixNano()}
 	if _, err := newRequestRecord(h.Type); err != nil || h.Type == jute.OpCreateSession || h.Type == jute.OpNotification {
 		c.log.Warn("unimplemented opcode, closing", "op", int32(h.Type), "session", hexID(sid))
 		r.Err, r.CloseAfter = jute.ErrUnimplemented, true
