@@ -1,6 +1,6 @@
 // Package node is the zkctl server's wiring and lifecycle: it builds the
 // client path (node/serve) over the database (store/), adds the ensemble
-// role loop (quorum_*.go, learner*.go) on an ensemble member, and starts
+// role loop (node/quorum) on an ensemble member, and starts
 // and stops them with the admin port (node/status). docs/architecture.md
 // follows a write through every package.
 package node
@@ -16,6 +16,7 @@ import (
 
 	"github.com/zkctl/zkctl/adminapi"
 	"github.com/zkctl/zkctl/jute"
+	"github.com/zkctl/zkctl/node/quorum"
 	"github.com/zkctl/zkctl/node/serve"
 	"github.com/zkctl/zkctl/node/status"
 	"github.com/zkctl/zkctl/node/zabconn"
@@ -35,12 +36,10 @@ type Server struct {
 
 	// srv is the client path: connections, sessions, the pipeline.
 	srv *serve.Server
-	// quorum is the ensemble role loop (quorum_*.go); nil when standalone.
-	quorum *quorumPeer
+	// quorum is the ensemble role loop; nil when standalone.
+	quorum *quorum.Peer
 	// zabNet replaces the Zab transport (TCP) in tests; set before Start.
 	zabNet zabconn.Network
-
-	adminAddr net.Addr
 }
 
 // NewServer builds a server from a parsed zoo.cfg. It opens nothing yet;
@@ -87,7 +86,7 @@ func NewServer(cfg *zkconfig.Config, logger *slog.Logger) (*Server, error) {
 // Start opens the database, restores sessions, binds the client port and
 // starts serving. It returns once the client port is bound. An ensemble
 // member (server.N lines) also opens the election transport and runs the
-// role loop (quorum_peer.go); it serves clients only while it leads or
+// role loop (node/quorum); it serves clients only while it leads or
 // follows a synced leader.
 func (s *Server) Start(ctx context.Context) error {
 	db, err := s.openDB()
@@ -103,16 +102,16 @@ func (s *Server) Start(ctx context.Context) error {
 		}
 	}
 	s.srv.Open(db)
-	var p *quorumPeer
+	var p *quorum.Peer
 	if sdb != nil {
-		if p, err = newQuorumPeer(s, sdb); err != nil {
+		if p, err = quorum.New(quorum.Config{Cfg: s.cfg, Log: s.log, DB: sdb, Srv: s.srv, Zab: s.zabNet}); err != nil {
 			_ = db.Close()
 			return err
 		}
 	}
 	if err := s.srv.Listen(); err != nil {
 		if p != nil {
-			_ = p.qcm.Close()
+			_ = p.Close()
 		}
 		_ = db.Close()
 		return err
@@ -122,24 +121,15 @@ func (s *Server) Start(ctx context.Context) error {
 		s.srv.Start(ctx, nil)
 	} else {
 		s.srv.Start(ctx, p)
-		p.qcm.Start()
-		s.srv.Go(func() { p.electionLoop(s.srv.Context()) })
-		s.srv.Go(func() { p.run(s.srv.Context()) })
-		s.srv.Go(func() {
-			<-s.srv.Context().Done()
-			_ = p.qcm.Close()
-		})
+		p.Start()
 	}
 	if err := s.startAdmin(); err != nil {
 		return err
 	}
-	addr := s.srv.ClientAddr().String()
 	if p != nil {
-		s.srv.EventRing().Add("state", adminapi.StateLooking, "ensemble member started, election port "+p.qcm.Addr())
-		s.log.Info("ensemble member started", "myid", s.cfg.MyID, "client", addr, "election", p.qcm.Addr(),
-			"zxid", hexID(sdb.LastLoggedZxid()), "voters", len(p.voters), "observer", p.observer)
 		return nil
 	}
+	addr := s.srv.ClientAddr().String()
 	last := max(db.LastLoggedZxid(), db.Tree().LastProcessedZxid())
 	s.srv.EventRing().Add("state", adminapi.StateStandalone, "serving clients on "+addr)
 	s.log.Info("serving clients", "addr", addr, "zxid", hexID(last),
@@ -159,7 +149,6 @@ func (s *Server) startAdmin() error {
 		s.srv.Stop()
 		return fmt.Errorf("node: %w", err)
 	}
-	s.adminAddr = bound
 	s.log.Info("admin server listening", "addr", bound.String())
 	return nil
 }
@@ -171,9 +160,6 @@ func (s *Server) Stop() { s.srv.Stop() }
 
 // ClientAddr is the bound client address (nil before Start).
 func (s *Server) ClientAddr() net.Addr { return s.srv.ClientAddr() }
-
-// AdminAddr is the bound admin HTTP address (nil when disabled).
-func (s *Server) AdminAddr() net.Addr { return s.adminAddr }
 
 // Done is closed when the server fails (e.g. the log cannot be synced).
 func (s *Server) Done() <-chan struct{} { return s.srv.Done() }

@@ -1,4 +1,4 @@
-package node
+package quorum
 
 import (
 	"github.com/zkctl/zkctl/adminapi"
@@ -16,7 +16,7 @@ import (
 // leader's verdict, and returns false when this server is not a serving
 // learner (the caller checks the local session table, which is
 // authoritative on a leader).
-func (p *quorumPeer) RevalidateRemote(rv *serve.Revalidation) bool {
+func (p *Peer) RevalidateRemote(rv *serve.Revalidation) bool {
 	if p.state() == adminapi.StateLeading || !p.serving.Load() {
 		return false
 	}

@@ -1,4 +1,4 @@
-package node
+package quorum
 
 import (
 	"context"
@@ -24,8 +24,8 @@ import (
 func TestLearnerReadTimeout(t *testing.T) {
 	const tick = 50 * time.Millisecond
 	cfg := &zkconfig.Config{InitLimit: 20, SyncLimit: 2}
-	p := &quorumPeer{
-		s:    &Server{srv: serve.New(cfg, nil, serve.Options{MaxBuffer: jute.DefaultMaxBuffer})},
+	p := &Peer{
+		srv:  serve.New(cfg, nil, serve.Options{MaxBuffer: jute.DefaultMaxBuffer}),
 		cfg:  cfg,
 		tick: tick,
 	}

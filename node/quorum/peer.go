@@ -1,4 +1,11 @@
-package node
+// Package quorum is the role loop of an ensemble member, 3.8's QuorumPeer:
+// LOOKING through the election state machine (election/) over the
+// election transport (node/qcm), then lead (lead.go), follow or observe
+// (follow.go) through the Zab state machines (leader/) over the Zab
+// transport (node/zabconn), and back to LOOKING. The drivers persist what
+// the state machines ask for (store/), serve clients through node/serve
+// while the role is synced, and publish status for the admin port.
+package quorum
 
 import (
 	"context"
@@ -21,13 +28,13 @@ import (
 	"github.com/zkctl/zkctl/store"
 )
 
-// quorumPeer is QuorumPeer: the role loop of an ensemble member. One
-// goroutine (run) owns the role; the election state machine has its own
-// goroutine (electionLoop) that keeps answering LOOKING peers while this
-// server leads or follows. Client requests reach the role drivers through
-// the server's prep channel (see quorum_pipeline.go).
-type quorumPeer struct {
-	s        *Server
+// Peer is QuorumPeer: the role loop of an ensemble member. One goroutine
+// (run) owns the role; the election state machine has its own goroutine
+// (electionLoop) that keeps answering LOOKING peers while this server
+// leads or follows. Client requests reach the role drivers through the
+// role's pipeline (serve.Server.StartRole).
+type Peer struct {
+	srv      *serve.Server
 	db       *store.DB
 	cfg      *zkconfig.Config
 	log      *slog.Logger
@@ -39,7 +46,7 @@ type quorumPeer struct {
 	tick     time.Duration
 
 	qcm *qcm.Manager
-	zab zabconn.Network // the Zab transport: TCP, or Server.zabNet in tests
+	zab zabconn.Network // the Zab transport: TCP, or Config.Zab in tests
 
 	elecStart  chan electionStart // role loop → election loop: go LOOKING
 	elecVote   chan int64         // role loop → election loop: UpdateElectionVote
@@ -85,15 +92,30 @@ type learnerMeta struct {
 	est  time.Time
 }
 
-// newQuorumPeer checks the membership and opens the election transport.
-func newQuorumPeer(s *Server, db *store.DB) (*quorumPeer, error) {
-	cfg := s.cfg
+// Config is what a Peer is built from.
+type Config struct {
+	// Cfg is the parsed zoo.cfg with server.N lines.
+	Cfg *zkconfig.Config
+	// Log receives the driver's lines (tagged with myid).
+	Log *slog.Logger
+	// DB is the file database: the drivers log, truncate and snapshot it.
+	DB *store.DB
+	// Srv is the client path the roles serve through.
+	Srv *serve.Server
+	// Zab is the Zab transport; nil means TCP.
+	Zab zabconn.Network
+}
+
+// New checks the membership, reads the epoch files and opens the
+// election transport; Start runs the role loop.
+func New(c Config) (*Peer, error) {
+	cfg, db := c.Cfg, c.DB
 	me, ok := cfg.Me()
 	if !ok {
 		return nil, fmt.Errorf("node: myid %d is not in the server list", cfg.MyID)
 	}
-	p := &quorumPeer{
-		s: s, db: db, cfg: cfg, log: s.log.With("myid", cfg.MyID), myid: cfg.MyID,
+	p := &Peer{
+		srv: c.Srv, db: db, cfg: cfg, log: c.Log.With("myid", cfg.MyID), myid: cfg.MyID,
 		observer: me.Type == zkconfig.Observer, qv: cfg.QuorumVerifierText(),
 		tick:       time.Duration(cfg.TickTime) * time.Millisecond,
 		elecStart:  make(chan electionStart, 1),
@@ -102,8 +124,8 @@ func newQuorumPeer(s *Server, db *store.DB) (*quorumPeer, error) {
 		revalCh:    make(chan *serve.Revalidation, 256),
 		zab:        zabconn.TCP{},
 	}
-	if s.zabNet != nil {
-		p.zab = s.zabNet
+	if c.Zab != nil {
+		p.zab = c.Zab
 	}
 	p.qvVer, _ = election.ConfigVersion(p.qv)
 	for _, v := range cfg.Voters() {
@@ -133,9 +155,7 @@ func newQuorumPeer(s *Server, db *store.DB) (*quorumPeer, error) {
 		return nil, fmt.Errorf("node: election transport: %w", err)
 	}
 	p.qcm = m
-	// NB: st first: loadEpochs fills st.accepted and st.current, which a
-	// later reset of st zeroed, so a restarted server proposed and voted
-	// epoch 0+1 and reused zxids of epochs it had already seen.
+	// st before loadEpochs, which fills st.accepted and st.current.
 	p.st = peerStatus{state: adminapi.StateLooking, zabPhase: adminapi.PhaseElection, leaderID: -1}
 	if err := p.loadEpochs(); err != nil {
 		_ = m.Close()
@@ -145,7 +165,7 @@ func newQuorumPeer(s *Server, db *store.DB) (*quorumPeer, error) {
 }
 
 // loadEpochs reads (or creates) the epoch files as QuorumPeer.loadDataBase.
-func (p *quorumPeer) loadEpochs() error {
+func (p *Peer) loadEpochs() error {
 	dir := p.cfg.DataDir
 	epochOfZxid := jute.EpochOf(p.db.Tree().LastProcessedZxid())
 	cur, ok, err := store.ReadEpochFile(dir, store.CurrentEpochFile)
@@ -180,7 +200,7 @@ func (p *quorumPeer) loadEpochs() error {
 
 // writeEpochs persists changed epochs (fsync + rename) before anything
 // that depends on them is sent.
-func (p *quorumPeer) writeEpochs(accepted, current int64) error {
+func (p *Peer) writeEpochs(accepted, current int64) error {
 	if accepted >= 0 {
 		if err := store.WriteEpochFile(p.cfg.DataDir, store.AcceptedEpochFile, accepted); err != nil {
 			return fmt.Errorf("node: acceptedEpoch %d: %w", accepted, err)
@@ -198,31 +218,31 @@ func (p *quorumPeer) writeEpochs(accepted, current int64) error {
 	return nil
 }
 
-func (p *quorumPeer) epochs() (accepted, current int64) {
+func (p *Peer) epochs() (accepted, current int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.st.accepted, p.st.current
 }
 
-func (p *quorumPeer) setStatus(f func(*peerStatus)) {
+func (p *Peer) setStatus(f func(*peerStatus)) {
 	p.mu.Lock()
 	f(&p.st)
 	p.mu.Unlock()
 }
 
-func (p *quorumPeer) state() string {
+func (p *Peer) state() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.st.state
 }
 
 // event records an event in the ring with the current state.
-func (p *quorumPeer) event(kind, msg string) {
-	p.s.srv.EventRing().Add(kind, p.state(), msg)
+func (p *Peer) event(kind, msg string) {
+	p.srv.EventRing().Add(kind, p.state(), msg)
 }
 
 // setState changes the peer state, logging it and recording an event.
-func (p *quorumPeer) setState(state, phase string, leader int64) {
+func (p *Peer) setState(state, phase string, leader int64) {
 	p.mu.Lock()
 	changed := p.st.state != state
 	p.st.state, p.st.zabPhase, p.st.leaderID = state, phase, leader
@@ -234,12 +254,12 @@ func (p *quorumPeer) setState(state, phase string, leader int64) {
 	p.mu.Unlock()
 	if changed {
 		p.log.Info("peer state", "state", state, "leader", leader)
-		p.s.srv.EventRing().Add("state", state, fmt.Sprintf("%s (leader %d)", state, leader))
+		p.srv.EventRing().Add("state", state, fmt.Sprintf("%s (leader %d)", state, leader))
 	}
 }
 
 // run is the QuorumPeer main loop: LOOKING → role → LOOKING, until ctx ends.
-func (p *quorumPeer) run(ctx context.Context) {
+func (p *Peer) run(ctx context.Context) {
 	for ctx.Err() == nil {
 		p.setState(adminapi.StateLooking, adminapi.PhaseElection, -1)
 		_, cur := p.epochs()
@@ -258,7 +278,7 @@ func (p *quorumPeer) run(ctx context.Context) {
 		}
 		took := time.Since(start)
 		p.log.Info("election decided", "state", d.State, "leader", d.Leader, "zxid", hexID(d.Vote.Zxid), "took", took)
-		p.s.srv.EventRing().Add("elected", d.State.String(), fmt.Sprintf("leader %d elected in %d ms (round 0x%x)", d.Leader, took.Milliseconds(), d.Vote.ElectionEpoch))
+		p.srv.EventRing().Add("elected", d.State.String(), fmt.Sprintf("leader %d elected in %d ms (round 0x%x)", d.Leader, took.Milliseconds(), d.Vote.ElectionEpoch))
 		var err error
 		switch d.State {
 		case election.Leading:
@@ -282,12 +302,12 @@ func (p *quorumPeer) run(ctx context.Context) {
 // electionLoop owns the Election: it ticks it, feeds it notifications
 // from the transport in every state, sends its messages and reports
 // decisions to the role loop.
-func (p *quorumPeer) electionLoop(ctx context.Context) {
+func (p *Peer) electionLoop(ctx context.Context) {
 	cfg := election.DefaultConfig(p.myid, p.voters, p.qv)
 	cfg.Logger = slogLogger{l: p.log, info: slog.LevelDebug}
 	e, err := election.New(cfg)
 	if err != nil {
-		p.s.srv.Fail(fmt.Errorf("node: election: %w", err))
+		p.srv.Fail(fmt.Errorf("node: election: %w", err))
 		return
 	}
 	t := time.NewTicker(time.Duration(cfg.TickMs) * time.Millisecond)
@@ -349,7 +369,7 @@ func (p *quorumPeer) electionLoop(ctx context.Context) {
 	}
 }
 
-func (p *quorumPeer) publishElection(st election.Status) {
+func (p *Peer) publishElection(st election.Status) {
 	p.mu.Lock()
 	p.elec = st
 	p.mu.Unlock()
@@ -370,6 +390,37 @@ func (a slogLogger) Logf(format string, args ...any) {
 
 // Warnf implements protolog.Warner.
 func (a slogLogger) Warnf(format string, args ...any) { a.l.Warn(fmt.Sprintf(format, args...)) }
+
+// Start runs the election transport, the election loop and the role loop
+// on the client path's goroutines, until it stops (serve.Server.Stop
+// waits for them).
+func (p *Peer) Start() {
+	p.qcm.Start()
+	ctx := p.srv.Context()
+	p.srv.Go(func() { p.electionLoop(ctx) })
+	p.srv.Go(func() { p.run(ctx) })
+	p.srv.Go(func() {
+		<-ctx.Done()
+		_ = p.qcm.Close()
+	})
+	p.srv.EventRing().Add("state", adminapi.StateLooking, "ensemble member started, election port "+p.qcm.Addr())
+	p.log.Info("ensemble member started", "myid", p.myid, "client", p.srv.ClientAddr().String(), "election", p.qcm.Addr(),
+		"zxid", hexID(p.db.LastLoggedZxid()), "voters", len(p.voters), "observer", p.observer)
+}
+
+// Close releases the election transport of a Peer that never started.
+func (p *Peer) Close() error { return p.qcm.Close() }
+
+// Epochs returns the accepted and current epochs (the epoch files).
+func (p *Peer) Epochs() (accepted, current int64) { return p.epochs() }
+
+// LogCommits returns how many txn-log group commits (one fsync each with
+// forceSync) the role drivers made and how many txns they held: the
+// measure of group commit on an ensemble.
+func (p *Peer) LogCommits() (commits, txns int64) { return p.logCommits.Load(), p.logTxns.Load() }
+
+// hexID formats a session id or zxid as ZooKeeper logs it.
+func hexID(v int64) string { return fmt.Sprintf("0x%x", uint64(v)) }
 
 // errRoleStopped ends a role because the server is stopping.
 var errRoleStopped = errors.New("node: server stopping")

@@ -1,13 +1,13 @@
-package node
+package quorum
 
 import "github.com/zkctl/zkctl/node/serve"
 
 // endServing stops serving clients when a role ends: connections closed,
 // queued requests dropped, logged txns fast-forwarded into the tree
 // (serve.Server.EndRole).
-func (p *quorumPeer) endServing(pipe *serve.RolePipe, seq *serve.Sequencer, logged *loggedTxns) {
+func (p *Peer) endServing(pipe *serve.RolePipe, seq *serve.Sequencer, logged *loggedTxns) {
 	wasServing := p.serving.Swap(false)
-	p.s.srv.EndRole(pipe, seq, func() { p.fastForward(logged) })
+	p.srv.EndRole(pipe, seq, func() { p.fastForward(logged) })
 	if wasServing {
 		p.event("state", "stopped serving clients")
 	}
@@ -15,4 +15,4 @@ func (p *quorumPeer) endServing(pipe *serve.RolePipe, seq *serve.Sequencer, logg
 
 // ServingClients implements serve.Role: whether this ensemble member
 // serves clients now.
-func (p *quorumPeer) ServingClients() bool { return p.serving.Load() }
+func (p *Peer) ServingClients() bool { return p.serving.Load() }

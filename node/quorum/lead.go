@@ -1,4 +1,4 @@
-package node
+package quorum
 
 import (
 	"bytes"
@@ -30,7 +30,7 @@ func (t *loggedTxns) applied(zxid int64) {
 	}
 }
 
-func (p *quorumPeer) fastForward(t *loggedTxns) {
+func (p *Peer) fastForward(t *loggedTxns) {
 	for _, pr := range t.l {
 		if pr.Zxid <= p.db.Tree().LastProcessedZxid() {
 			continue
@@ -40,13 +40,13 @@ func (p *quorumPeer) fastForward(t *loggedTxns) {
 			p.log.Warn("fast-forward: undecodable logged txn", "zxid", hexID(pr.Zxid), "err", err)
 			return
 		}
-		p.s.srv.ApplyCommitted(txn)
+		p.srv.ApplyCommitted(txn)
 	}
 	t.l = nil
 }
 
 // quorumAddr is server.N's quorum address.
-func (p *quorumPeer) quorumAddr(sid int64) (string, error) {
+func (p *Peer) quorumAddr(sid int64) (string, error) {
 	sv, ok := p.cfg.Server(sid)
 	if !ok || len(sv.Addrs) == 0 {
 		return "", fmt.Errorf("node: no quorum address for server %d", sid)
@@ -56,7 +56,7 @@ func (p *quorumPeer) quorumAddr(sid int64) (string, error) {
 
 // lead is Leader.lead: discovery, sync and broadcast through the leader
 // state machine, with the learners on the quorum port.
-func (p *quorumPeer) lead(parent context.Context) error {
+func (p *Peer) lead(parent context.Context) error {
 	p.setState(adminapi.StateLeading, adminapi.PhaseDiscovery, p.myid)
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
@@ -79,10 +79,10 @@ func (p *quorumPeer) lead(parent context.Context) error {
 		_ = ln.Close()
 		return fmt.Errorf("node: %w", err)
 	}
-	net := zabconn.NewLeaderNet(ln, p.log, time.Duration(p.cfg.InitLimit)*p.tick, p.s.srv.MaxBuffer()+1024)
+	net := zabconn.NewLeaderNet(ln, p.log, time.Duration(p.cfg.InitLimit)*p.tick, p.srv.MaxBuffer()+1024)
 	net.Serve(ctx)
 	conns := map[int64]*zabconn.LearnerConn{}
-	seq := p.s.srv.NewSequencer()
+	seq := p.srv.NewSequencer()
 	var pipe *serve.RolePipe
 	var logged loggedTxns
 	var fwdQ []*serve.Request
@@ -207,7 +207,7 @@ func (p *quorumPeer) lead(parent context.Context) error {
 }
 
 // proposeLocal hands a prepped request to Zab (writes) and queues it.
-func (p *quorumPeer) proposeLocal(l *leader.Leader, seq *serve.Sequencer, syncs *leaderSyncs, r *serve.Request) {
+func (p *Peer) proposeLocal(l *leader.Leader, seq *serve.Sequencer, syncs *leaderSyncs, r *serve.Request) {
 	if r.Txn == nil {
 		syncs.admit(r, seq, time.Now()) // reads; a sync may wait for a quorum (quorum_leadersync.go)
 		return
@@ -222,7 +222,7 @@ func (p *quorumPeer) proposeLocal(l *leader.Leader, seq *serve.Sequencer, syncs 
 
 // leaderReady carries out one leader Ready in its order. It returns calls
 // into the state machine to make after Advance.
-func (p *quorumPeer) leaderReady(rd leader.Ready, l *leader.Leader, conns map[int64]*zabconn.LearnerConn, seq *serve.Sequencer,
+func (p *Peer) leaderReady(rd leader.Ready, l *leader.Leader, conns map[int64]*zabconn.LearnerConn, seq *serve.Sequencer,
 	logged *loggedTxns, fwdQ *[]*serve.Request, lastPing map[int64]time.Time) ([]func(), error) {
 	var post []func()
 	if rd.Epochs != nil {
@@ -232,7 +232,7 @@ func (p *quorumPeer) leaderReady(rd leader.Ready, l *leader.Leader, conns map[in
 	}
 	for _, pr := range rd.ToLog {
 		if err := p.db.AppendRaw(pr.Zxid, pr.Data); err != nil {
-			p.s.srv.Fail(fmt.Errorf("node: txn log: %w", err))
+			p.srv.Fail(fmt.Errorf("node: txn log: %w", err))
 			return nil, err
 		}
 		logged.add(pr)
@@ -244,7 +244,7 @@ func (p *quorumPeer) leaderReady(rd leader.Ready, l *leader.Leader, conns map[in
 	// The leader's own ACK (Logged) still waits for its fsync.
 	if len(rd.ToLog) > 0 {
 		if err := p.db.Commit(); err != nil {
-			p.s.srv.Fail(fmt.Errorf("node: txn log: %w", err))
+			p.srv.Fail(fmt.Errorf("node: txn log: %w", err))
 			return nil, err
 		}
 		p.logCommits.Add(1)
@@ -262,17 +262,17 @@ func (p *quorumPeer) leaderReady(rd leader.Ready, l *leader.Leader, conns map[in
 			if err != nil {
 				return nil, err
 			}
-			p.s.srv.ApplyCommitted(txn)
+			p.srv.ApplyCommitted(txn)
 		}
 	}
 	for _, fr := range rd.Requests {
-		*fwdQ = append(*fwdQ, p.s.srv.ForwardedRequest(fr))
+		*fwdQ = append(*fwdQ, p.srv.ForwardedRequest(fr))
 	}
 	for _, t := range rd.Touches {
-		p.s.srv.TouchSession(t.SessionID)
+		p.srv.TouchSession(t.SessionID)
 	}
 	for _, rv := range rd.Revalidations {
-		valid := p.s.srv.RevalidateSession(rv.SessionID, rv.Timeout)
+		valid := p.srv.RevalidateSession(rv.SessionID, rv.Timeout)
 		post = append(post, func() { l.AnswerRevalidate(rv.Conn, rv.SessionID, valid) })
 	}
 	for _, id := range rd.Close {
@@ -287,7 +287,7 @@ func (p *quorumPeer) leaderReady(rd leader.Ready, l *leader.Leader, conns map[in
 // leaderSend queues a Ready's messages to the learners' writers, the SNAP
 // stream after its packet, and returns packets and bytes queued per
 // connection.
-func (p *quorumPeer) leaderSend(rd leader.Ready, conns map[int64]*zabconn.LearnerConn, lastPing map[int64]time.Time) map[int64][2]int64 {
+func (p *Peer) leaderSend(rd leader.Ready, conns map[int64]*zabconn.LearnerConn, lastPing map[int64]time.Time) map[int64][2]int64 {
 	sent := map[int64][2]int64{}
 	for _, m := range rd.Messages {
 		c, ok := conns[m.To]
@@ -327,10 +327,10 @@ func (p *quorumPeer) leaderSend(rd leader.Ready, conns map[int64]*zabconn.Learne
 // startServingLeader opens the leader's pipeline: lastProcessedZxid and
 // prep's zxid move to epoch<<32, sessions are taken from the database, the
 // expirer and the reaper run while this peer leads.
-func (p *quorumPeer) startServingLeader(ctx context.Context, epoch int64) *serve.RolePipe {
+func (p *Peer) startServingLeader(ctx context.Context, epoch int64) *serve.RolePipe {
 	z := jute.MakeZxid(epoch, 0)
 	p.db.SetLastProcessedZxid(z)
-	pipe := p.s.srv.StartRole(ctx, serve.Leading, z)
+	pipe := p.srv.StartRole(ctx, serve.Leading, z)
 	p.serving.Store(true)
 	p.setStatus(func(st *peerStatus) { st.servingSince = time.Now() })
 	select {
@@ -346,7 +346,7 @@ func (p *quorumPeer) startServingLeader(ctx context.Context, epoch int64) *serve
 // publishLeader copies the leader's status for the admin port. Its
 // pending syncs are the learners' syncs waiting for a commit plus the
 // local clients' syncs waiting for a quorum's PING answers.
-func (p *quorumPeer) publishLeader(l *leader.Leader, rtt map[int64]float64, syncs *leaderSyncs) {
+func (p *Peer) publishLeader(l *leader.Leader, rtt map[int64]float64, syncs *leaderSyncs) {
 	st := l.Status()
 	learners := adminLearners(st.Learners, rtt)
 	p.setStatus(func(ps *peerStatus) {

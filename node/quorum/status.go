@@ -1,4 +1,4 @@
-package node
+package quorum
 
 import (
 	"time"
@@ -10,7 +10,7 @@ import (
 )
 
 // Mode implements serve.Role: srvr's "Mode:" value for the current state.
-func (p *quorumPeer) Mode() string {
+func (p *Peer) Mode() string {
 	switch p.state() {
 	case adminapi.StateLeading:
 		return status.ModeLeader
@@ -28,7 +28,7 @@ func apiVote(v election.Vote) adminapi.Vote {
 
 // FillPeer implements serve.Role: it completes the /commands/peer picture
 // with the quorum state.
-func (p *quorumPeer) FillPeer(pp *adminapi.Peer) {
+func (p *Peer) FillPeer(pp *adminapi.Peer) {
 	p.mu.Lock()
 	st, el := p.st, p.elec
 	p.mu.Unlock()
@@ -66,7 +66,7 @@ func (p *quorumPeer) FillPeer(pp *adminapi.Peer) {
 
 // QuorumInfo implements serve.Role: status.QuorumInfo for 4lw/admin
 // commands.
-func (p *quorumPeer) QuorumInfo(lastZxid int64) status.QuorumInfo {
+func (p *Peer) QuorumInfo(lastZxid int64) status.QuorumInfo {
 	p.mu.Lock()
 	st := p.st
 	p.mu.Unlock()

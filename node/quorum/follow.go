@@ -1,4 +1,4 @@
-package node
+package quorum
 
 import (
 	"bufio"
@@ -19,9 +19,9 @@ import (
 // leaderReader is the learner's reader of the leader's stream: read
 // timeouts of initLimit ticks until NEWLEADER, syncLimit ticks after
 // (docs/quorum-reference.md §6.5), a SNAP loaded into the database.
-func (p *quorumPeer) leaderReader() zabconn.LearnerReader {
+func (p *Peer) leaderReader() zabconn.LearnerReader {
 	return zabconn.LearnerReader{
-		MaxData:     p.s.srv.MaxBuffer() + 1024,
+		MaxData:     p.srv.MaxBuffer() + 1024,
 		InitTimeout: time.Duration(p.cfg.InitLimit) * p.tick,
 		SyncTimeout: time.Duration(p.cfg.SyncLimit) * p.tick,
 		LoadSnap:    p.loadSnap,
@@ -30,7 +30,7 @@ func (p *quorumPeer) leaderReader() zabconn.LearnerReader {
 
 // loadSnap replaces the database with the SNAP stream
 // (docs/quorum-reference.md §5.5).
-func (p *quorumPeer) loadSnap(br *bufio.Reader, zxid int64) error {
+func (p *Peer) loadSnap(br *bufio.Reader, zxid int64) error {
 	start := time.Now()
 	if err := p.db.LoadSnapshotStream(br); err != nil {
 		return fmt.Errorf("node: SNAP 0x%x: %w", zxid, err)
@@ -44,7 +44,7 @@ func (p *quorumPeer) loadSnap(br *bufio.Reader, zxid int64) error {
 }
 
 // follow is Follower.followLeader / Observer.observeLeader.
-func (p *quorumPeer) follow(parent context.Context, leaderID int64, observer bool) error {
+func (p *Peer) follow(parent context.Context, leaderID int64, observer bool) error {
 	state := adminapi.StateFollowing
 	if observer {
 		state = adminapi.StateObserving
@@ -75,7 +75,7 @@ func (p *quorumPeer) follow(parent context.Context, leaderID int64, observer boo
 	readDone := make(chan struct{})
 	go func() { defer close(readDone); p.leaderReader().Run(ctx, nc, recv) }()
 	bw := bufio.NewWriterSize(nc, 64<<10)
-	seq := p.s.srv.NewSequencer()
+	seq := p.srv.NewSequencer()
 	var pipe *serve.RolePipe
 	var logged loggedTxns
 	reval := pendingRevalidations{}
@@ -106,7 +106,7 @@ func (p *quorumPeer) follow(parent context.Context, leaderID int64, observer boo
 				p.event("sync", fmt.Sprintf("synchronizing with leader %d by %v", leaderID, m))
 			}
 			if rd.Serving {
-				pipe = p.s.srv.StartRole(ctx, serve.Learning, p.db.Tree().LastProcessedZxid())
+				pipe = p.srv.StartRole(ctx, serve.Learning, p.db.Tree().LastProcessedZxid())
 				p.serving.Store(true)
 				select {
 				case p.elecVote <- rd.Epoch:
@@ -159,7 +159,7 @@ func (p *quorumPeer) follow(parent context.Context, leaderID int64, observer boo
 
 // learnerStep feeds one packet from the leader, or the end of the
 // connection, to the learner state machine.
-func (p *quorumPeer) learnerStep(ln *leader.Learner, ev zabconn.Event) {
+func (p *Peer) learnerStep(ln *leader.Learner, ev zabconn.Event) {
 	if ev.Err != nil {
 		ln.ConnectionLost(ev.Err)
 		return
@@ -174,7 +174,7 @@ func (p *quorumPeer) learnerStep(ln *leader.Learner, ev zabconn.Event) {
 }
 
 // learnerRequest forwards a write or sync to the leader and queues it.
-func (p *quorumPeer) learnerRequest(ln *leader.Learner, seq *serve.Sequencer, r *serve.Request) {
+func (p *Peer) learnerRequest(ln *leader.Learner, seq *serve.Sequencer, r *serve.Request) {
 	if r.Err != jute.ErrOK || !serve.LearnerForwards(r.Type) {
 		seq.Add(r, serve.SeqRead)
 		return
@@ -192,12 +192,12 @@ func (p *quorumPeer) learnerRequest(ln *leader.Learner, seq *serve.Sequencer, r 
 
 // touchLocalSessions reports the sessions of this server's clients in the
 // next PING reply, so the leader keeps them alive.
-func (p *quorumPeer) touchLocalSessions(ln *leader.Learner) {
-	p.s.srv.LocalSessions(ln.Touch)
+func (p *Peer) touchLocalSessions(ln *leader.Learner) {
+	p.srv.LocalSessions(ln.Touch)
 }
 
 // learnerReady carries out a LearnerReady in the order written on its type.
-func (p *quorumPeer) learnerReady(rd leader.LearnerReady, nc net.Conn, bw *bufio.Writer, seq *serve.Sequencer, logged *loggedTxns) error {
+func (p *Peer) learnerReady(rd leader.LearnerReady, nc net.Conn, bw *bufio.Writer, seq *serve.Sequencer, logged *loggedTxns) error {
 	if rd.Truncate != nil {
 		if err := p.db.Truncate(*rd.Truncate); err != nil {
 			return fmt.Errorf("node: TRUNC to 0x%x: %w", *rd.Truncate, err)
@@ -209,7 +209,7 @@ func (p *quorumPeer) learnerReady(rd leader.LearnerReady, nc net.Conn, bw *bufio
 		if err != nil {
 			return err
 		}
-		p.s.srv.ApplyCommitted(txn)
+		p.srv.ApplyCommitted(txn)
 	}
 	if rd.TakeSnapshot != nil {
 		if _, err := p.db.TakeSnapshot(rd.TakeSnapshot.Sync); err != nil {
@@ -219,13 +219,13 @@ func (p *quorumPeer) learnerReady(rd leader.LearnerReady, nc net.Conn, bw *bufio
 	if len(rd.ToLog) > 0 {
 		for _, pr := range rd.ToLog {
 			if err := p.db.AppendRaw(pr.Zxid, pr.Data); err != nil {
-				p.s.srv.Fail(fmt.Errorf("node: txn log: %w", err))
+				p.srv.Fail(fmt.Errorf("node: txn log: %w", err))
 				return err
 			}
 			logged.add(pr)
 		}
 		if err := p.db.Commit(); err != nil {
-			p.s.srv.Fail(fmt.Errorf("node: txn log: %w", err))
+			p.srv.Fail(fmt.Errorf("node: txn log: %w", err))
 			return err
 		}
 		p.logCommits.Add(1)
