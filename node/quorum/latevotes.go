@@ -12,13 +12,11 @@ import (
 // peer starts its own election.
 //
 // NB: when a leader dies, its followers go LOOKING a few milliseconds
-// apart. The first one's notification reaches the others while they still
-// follow: FLE answers it with their old vote but does not keep it, and the
-// new round's notification from the first peer, if it does not beat the
-// others' proposals, draws no answer either. Each side then waits for a
-// notification timeout (200 ms, then 400 ms) before hearing the other, which
-// was most of a 450 ms failover. Replaying the kept notification is the same
-// as receiving it a little later, which FLE must tolerate anyway.
+// apart, and the first one's notification reaches the others while they
+// still follow: FLE answers it with their old vote but does not keep it.
+// Without the replay each side waits a notification timeout before hearing
+// the other. Replaying the kept notification is the same as receiving it a
+// little later, which FLE must tolerate anyway.
 type lateVotes struct {
 	bySid map[int64]election.Notification
 }

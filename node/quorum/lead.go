@@ -19,7 +19,7 @@ import (
 
 // loggedTxns are txns this server logged but has not applied yet, in
 // zxid order; when a role ends they are applied ("fast-forward from the
-// log", §1.3) so the tree covers every logged txn again.
+// log", docs/quorum-reference.md §1.3) so the tree covers every logged txn again.
 type loggedTxns struct{ l []leader.Proposal }
 
 func (t *loggedTxns) add(p leader.Proposal) { t.l = append(t.l, p) }

@@ -8,7 +8,7 @@ import (
 
 // A client that reconnects to a follower or observer with an existing
 // session is validated by the leader (3.8's Learner.validateSession →
-// REVALIDATE, docs/quorum-reference.md §6): only the leader knows whether
+// REVALIDATE, docs/quorum-reference.md §6.3): only the leader knows whether
 // the session expired or is closing. The connection's reader hands the
 // check to the learner driver and waits for the handshake to complete.
 

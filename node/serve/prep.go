@@ -410,7 +410,7 @@ func (p *prepper) removeChild(parent *changeRecord, path string, zxid int64) {
 	p.addChange(&changeRecord{zxid: zxid, path: path, deleted: true})
 }
 
-// create follows 3.8's create validation order (client-reference §3.5).
+// create follows 3.8's create validation order (docs/client-reference.md §3.6).
 func (p *prepper) create(typ jute.Op, c *jute.CreateRequest, r *Request, hdr *jute.TxnHeader) (jute.Record, jute.Err) {
 	zxid := hdr.Zxid
 	path := c.Path

@@ -1,9 +1,19 @@
 package serve
 
+// The prepare step of each role, run by the role's prep loop
+// (pipeline.go) around prepper.prepare (prep.go).
+
 import (
 	"github.com/zkctl/zkctl/jute"
 	"github.com/zkctl/zkctl/leader"
 )
+
+// standalonePrepare is PrepRequestProcessor on a standalone server.
+func (s *Server) standalonePrepare(r *Request) {
+	if r.Err == jute.ErrOK {
+		s.prep.prepare(r)
+	}
+}
 
 // leaderPrepare is PrepRequestProcessor on the leader. A learner's
 // REQUEST always yields a txn, as in 3.8, because the learner holds the

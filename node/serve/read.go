@@ -189,7 +189,7 @@ func (s *Server) multiRead(m *multiReadRequest, ids []jute.Id) *multiResponseRec
 	return out
 }
 
-// setWatches re-arms watches after a reconnect (client-reference §4.6):
+// setWatches re-arms watches after a reconnect (docs/client-reference.md §4.6):
 // a change the client missed is notified at once instead of installing the
 // watch.
 func (s *Server) setWatches(c *conn, w *jute.SetWatches) {

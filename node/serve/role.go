@@ -29,7 +29,7 @@ type Role interface {
 
 // Revalidation is a client's reconnect with an existing session to a
 // learner, waiting for the leader's verdict (3.8's
-// Learner.validateSession, docs/quorum-reference.md §6).
+// Learner.validateSession, docs/quorum-reference.md §6.3).
 type Revalidation struct {
 	c *conn
 	// SessionID is the session the client reconnects with.

@@ -13,18 +13,14 @@ package serve
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/zkctl/zkctl/adminapi"
 	"github.com/zkctl/zkctl/jute"
-	"github.com/zkctl/zkctl/leader"
 	"github.com/zkctl/zkctl/node/status"
 	"github.com/zkctl/zkctl/node/zkconfig"
 	"github.com/zkctl/zkctl/store"
@@ -165,21 +161,6 @@ func (s *Server) Open(db Database) {
 	}, s.tree, s.sessions, last, s.nowMs)
 }
 
-// Listen binds the client port (clientPortAddress:clientPort; port 0
-// picks a free one).
-func (s *Server) Listen() error {
-	if s.cfg.ClientPort == 0 {
-		s.log.Warn("no clientPort configured; listening on a free port")
-	}
-	addr := net.JoinHostPort(s.cfg.ClientPortAddress, strconv.Itoa(s.cfg.ClientPort))
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("node: listen on client port %s: %w", addr, err)
-	}
-	s.ln = ln
-	return nil
-}
-
 // Start accepts clients until ctx ends or Stop. With a nil role it runs
 // the standalone pipeline for the server's whole life; an ensemble role
 // starts a pipeline (StartRole) only while it serves clients.
@@ -296,100 +277,6 @@ func (s *Server) Stop() {
 	s.log.Info("server stopped")
 }
 
-func (s *Server) closeAllConns(reason string) {
-	s.mu.Lock()
-	all := make([]*conn, 0, len(s.conns))
-	for c := range s.conns {
-		all = append(all, c)
-	}
-	s.mu.Unlock()
-	for _, c := range all {
-		c.close(reason)
-	}
-}
-
-// acceptLoop accepts client connections, enforcing maxClientCnxns per IP.
-func (s *Server) acceptLoop() {
-	for {
-		nc, err := s.ln.Accept()
-		if err != nil {
-			if s.ctx.Err() != nil {
-				return
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
-			}
-			s.log.Error("accept failed", "err", err)
-			time.Sleep(10 * time.Millisecond)
-			continue
-		}
-		ip, _, _ := net.SplitHostPort(nc.RemoteAddr().String())
-		s.mu.Lock()
-		if max := s.cfg.MaxClientCnxns; max > 0 && s.perIP[ip] >= max {
-			s.mu.Unlock()
-			s.log.Warn("too many connections from client, closing", "ip", ip, "max", max)
-			_ = nc.Close()
-			continue
-		}
-		limit := cap(s.prepCh)
-		c := &conn{
-			s: s, nc: nc, ip: ip, remote: nc.RemoteAddr().String(),
-			log:       s.log.With("remote", nc.RemoteAddr().String()),
-			out:       make(chan outFrame, limit+4096),
-			done:      make(chan struct{}),
-			slots:     make(chan struct{}, limit),
-			handshake: make(chan struct{}),
-			auth:      []jute.Id{{Scheme: "ip", ID: ip}},
-			est:       time.Now(),
-		}
-		c.stats.reset()
-		s.conns[c] = struct{}{}
-		s.perIP[ip]++
-		s.mu.Unlock()
-		if s.ctx.Err() != nil {
-			c.close("server stopping")
-			return
-		}
-		s.goFunc(c.writeLoop)
-		s.goFunc(c.readLoop)
-	}
-}
-
-// connClosed forgets a closed connection and its watches.
-func (s *Server) connClosed(c *conn) {
-	s.watches.RemoveWatcher(c)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.conns[c]; !ok {
-		return
-	}
-	delete(s.conns, c)
-	if s.perIP[c.ip]--; s.perIP[c.ip] <= 0 {
-		delete(s.perIP, c.ip)
-	}
-	if sid := c.sessionID.Load(); sid != 0 && s.bySession[sid] == c {
-		delete(s.bySession, sid)
-	}
-}
-
-// bind makes c the connection of session sid, closing any other one.
-func (s *Server) bind(sid int64, c *conn) {
-	s.mu.Lock()
-	old := s.bySession[sid]
-	s.bySession[sid] = c
-	s.mu.Unlock()
-	if old != nil && old != c {
-		old.close("client reconnected with the same session")
-	}
-}
-
-func (s *Server) connOf(sid int64) *conn {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.bySession[sid]
-}
-
 // submit queues a request for prep; false once the server stops.
 func (s *Server) submit(r *Request) bool {
 	select {
@@ -405,36 +292,4 @@ func (s *Server) submit(r *Request) bool {
 func (s *Server) submitInternal(r *Request) bool {
 	r.internal = true
 	return s.submit(r)
-}
-
-// standalonePrepare is PrepRequestProcessor on a standalone server.
-func (s *Server) standalonePrepare(r *Request) {
-	if r.Err == jute.ErrOK {
-		s.prep.prepare(r)
-	}
-}
-
-// expireEvery expires sessions bucket by bucket (3.8's SessionTrackerImpl
-// run loop) and submits a closeSession for each: a standalone server and
-// a leader run it, each with its own lifetime and request sink; learners
-// leave expiry to the leader. It returns when submit fails or ctx ends.
-func (s *Server) expireEvery(ctx context.Context, submit func(*Request) bool) {
-	t := time.NewTicker(max(time.Duration(s.cfg.TickTime)*time.Millisecond/4, 10*time.Millisecond))
-	defer t.Stop()
-	for {
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			return
-		}
-		for _, sid := range s.sessions.expire(s.nowMs()) {
-			s.log.Info("session expired", "session", hexID(sid))
-			if c := s.connOf(sid); c != nil {
-				c.close("session expired")
-			}
-			if !submit(&Request{Request: leader.Request{SessionID: sid, Type: jute.OpCloseSession}, rec: emptyRecord{}, internal: true}) {
-				return
-			}
-		}
-	}
 }

@@ -128,6 +128,7 @@ func NewAdminHandler(src Source, logger *slog.Logger) http.Handler {
 	return &adminHandler{src: src, log: logger, prefix: prefix, cmds: adminIndex()}
 }
 
+// ServeHTTP implements http.Handler: one /commands/<name> request.
 func (h *adminHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
 	switch {
