@@ -209,7 +209,7 @@ func (p *Peer) lead(parent context.Context) error {
 // proposeLocal hands a prepped request to Zab (writes) and queues it.
 func (p *Peer) proposeLocal(l *leader.Leader, seq *serve.Sequencer, syncs *leaderSyncs, r *serve.Request) {
 	if r.Txn == nil {
-		syncs.admit(r, seq, time.Now()) // reads; a sync may wait for a quorum (quorum_leadersync.go)
+		syncs.admit(r, seq, time.Now()) // reads; a sync may wait for a quorum (leadersync.go)
 		return
 	}
 	if err := l.Propose(leader.Proposal{Zxid: r.Txn.Hdr.Zxid, Data: jute.Encode(r.Txn)}); err != nil {

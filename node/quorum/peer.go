@@ -313,7 +313,7 @@ func (p *Peer) electionLoop(ctx context.Context) {
 	t := time.NewTicker(time.Duration(cfg.TickMs) * time.Millisecond)
 	defer t.Stop()
 	looking := false
-	var late lateVotes // quorum_latevotes.go
+	var late lateVotes // latevotes.go
 	for {
 		select {
 		case <-ctx.Done():
