@@ -375,6 +375,23 @@ func (p *Peer) publishElection(st election.Status) {
 	p.mu.Unlock()
 }
 
+// Start runs the election transport, the election loop and the role loop
+// on the client path's goroutines, until it stops (serve.Server.Stop
+// waits for them).
+func (p *Peer) Start() {
+	p.qcm.Start()
+	ctx := p.srv.Context()
+	p.srv.Go(func() { p.electionLoop(ctx) })
+	p.srv.Go(func() { p.run(ctx) })
+	p.srv.Go(func() {
+		<-ctx.Done()
+		_ = p.qcm.Close()
+	})
+	p.srv.EventRing().Add("state", adminapi.StateLooking, "ensemble member started, election port "+p.qcm.Addr())
+	p.srv.Logger().Info("ensemble member started", "myid", p.myid, "client", p.srv.ClientAddr().String(), "election", p.qcm.Addr(),
+		"zxid", hexID(p.db.LastLoggedZxid()), "voters", len(p.voters), "observer", p.observer)
+}
+
 // Close releases the election transport of a Peer that never started.
 func (p *Peer) Close() error { return p.qcm.Close() }
 
