@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/zkctl/zkctl/internal/protolog"
 )
 
 // Default FLE timings from 3.8 (FastLeaderElection.java), in milliseconds.
@@ -80,7 +82,7 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("%w: no voters", ErrConfig)
 	}
 	if c.Logger == nil {
-		c.Logger = discard{}
+		c.Logger = protolog.Discard{}
 	}
 	return c, nil
 }
@@ -91,11 +93,6 @@ func (c Config) ticks(ms int) int {
 	return max(t, 1)
 }
 
-// Logger receives the state machine's log lines (one formatted line each).
-type Logger interface {
-	Logf(format string, args ...any)
-}
-
-type discard struct{}
-
-func (discard) Logf(string, ...any) {}
+// Logger receives the state machine's log lines; it is the one interface
+// shared with leader/ (internal/protolog), so the driver needs one adapter.
+type Logger = protolog.Logger

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/zkctl/zkctl/internal/protolog"
 	"github.com/zkctl/zkctl/jute"
 )
 
@@ -234,7 +235,7 @@ func New(cfg Config) (*Leader, error) {
 		handlers:   map[int64]*handler{},
 	}
 	if l.log == nil {
-		l.log = nopLogger{}
+		l.log = protolog.Discard{}
 	}
 	for _, v := range cfg.Voters {
 		l.voters[v] = true
@@ -246,11 +247,11 @@ func New(cfg Config) (*Leader, error) {
 }
 
 func (l *Leader) infof(format string, args ...any) {
-	l.log.Infof("sid=%d epoch=%d "+format, append([]any{l.cfg.ID, l.epoch}, args...)...)
+	l.log.Logf("sid=%d epoch=%d "+format, append([]any{l.cfg.ID, l.epoch}, args...)...)
 }
 
 func (l *Leader) warnf(format string, args ...any) {
-	l.log.Warnf("sid=%d epoch=%d "+format, append([]any{l.cfg.ID, l.epoch}, args...)...)
+	protolog.Warnf(l.log, "sid=%d epoch=%d "+format, append([]any{l.cfg.ID, l.epoch}, args...)...)
 }
 
 // quorum reports whether set holds a majority of the voters.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/zkctl/zkctl/internal/protolog"
 	"github.com/zkctl/zkctl/jute"
 )
 
@@ -122,7 +123,7 @@ func NewLearner(cfg LearnerConfig) (*Learner, error) {
 	}
 	l := &Learner{cfg: cfg, log: cfg.Logger, accepted: cfg.AcceptedEpoch, current: cfg.CurrentEpoch, newEpoch: -1, lastZxid: cfg.LastLoggedZxid}
 	if l.log == nil {
-		l.log = nopLogger{}
+		l.log = protolog.Discard{}
 	}
 	t := jute.PacketFollowerInfo
 	if cfg.Observer {
@@ -134,11 +135,11 @@ func NewLearner(cfg LearnerConfig) (*Learner, error) {
 }
 
 func (l *Learner) infof(format string, args ...any) {
-	l.log.Infof("sid=%d epoch=%d "+format, append([]any{l.cfg.ID, l.newEpoch}, args...)...)
+	l.log.Logf("sid=%d epoch=%d "+format, append([]any{l.cfg.ID, l.newEpoch}, args...)...)
 }
 
 func (l *Learner) warnf(format string, args ...any) {
-	l.log.Warnf("sid=%d epoch=%d "+format, append([]any{l.cfg.ID, l.newEpoch}, args...)...)
+	protolog.Warnf(l.log, "sid=%d epoch=%d "+format, append([]any{l.cfg.ID, l.newEpoch}, args...)...)
 }
 
 func (l *Learner) send(p jute.QuorumPacket) { l.rd.Messages = append(l.rd.Messages, p) }

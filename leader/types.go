@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/zkctl/zkctl/internal/protolog"
 	"github.com/zkctl/zkctl/jute"
 )
 
@@ -108,19 +109,10 @@ type SessionTouch struct {
 	Timeout int32
 }
 
-// Logger receives the state machines' log lines. The driver adapts it to
+// Logger receives the state machines' log lines; it is the one interface
+// shared with election/ (internal/protolog). The driver adapts it to
 // log/slog; tests capture the lines.
-type Logger interface {
-	// Infof logs a normal protocol event.
-	Infof(format string, args ...any)
-	// Warnf logs a rejected input or a failure.
-	Warnf(format string, args ...any)
-}
-
-type nopLogger struct{}
-
-func (nopLogger) Infof(string, ...any) {}
-func (nopLogger) Warnf(string, ...any) {}
+type Logger = protolog.Logger
 
 // hexz formats a zxid as ZooKeeper logs it.
 func hexz(z int64) string { return fmt.Sprintf("0x%x", z) }

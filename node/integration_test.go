@@ -12,6 +12,7 @@ import (
 
 	"github.com/zkctl/zkctl/internal/zkproc"
 	"github.com/zkctl/zkctl/jute"
+	"github.com/zkctl/zkctl/node/serve"
 )
 
 func TestServer_CreateModesAndStat(t *testing.T) {
@@ -233,7 +234,7 @@ func TestServer_Multi(t *testing.T) {
 }
 
 func TestServer_ACLAndDigestAuth(t *testing.T) {
-	super, err := DigestID("super:admin")
+	super, err := serve.DigestID("super:admin")
 	if err != nil {
 		t.Fatal(err)
 	}

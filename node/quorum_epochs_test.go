@@ -47,11 +47,11 @@ func TestQuorumPeer_RestartKeepsEpochsFromFiles(t *testing.T) {
 		t.Fatal("no quorum peer for an ensemble config")
 	}
 	var pp adminapi.Peer
-	s.quorum.fillPeer(&pp)
+	s.quorum.FillPeer(&pp)
 	if pp.AcceptedEpoch != 7 || pp.CurrentEpoch != 6 {
 		t.Fatalf("epochs after start: accepted=%d current=%d, want 7 and 6 from the files", pp.AcceptedEpoch, pp.CurrentEpoch)
 	}
-	if acc, cur := s.quorum.epochs(); acc != 7 || cur != 6 {
+	if acc, cur := s.quorum.Epochs(); acc != 7 || cur != 6 {
 		t.Fatalf("epochs() = %d, %d, want 7, 6", acc, cur)
 	}
 }

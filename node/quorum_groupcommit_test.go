@@ -28,7 +28,8 @@ func TestQuorum_GroupCommitOnLeaderAndFollowers(t *testing.T) {
 	}
 	before := make([][2]int64, len(srvs))
 	for i, s := range srvs {
-		before[i] = [2]int64{s.quorum.logCommits.Load(), s.quorum.logTxns.Load()}
+		commits, txns := s.quorum.LogCommits()
+		before[i] = [2]int64{commits, txns}
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, writers)
@@ -54,7 +55,7 @@ func TestQuorum_GroupCommitOnLeaderAndFollowers(t *testing.T) {
 		for w := range writers {
 			path := fmt.Sprintf("/gc%d", w)
 			for {
-				n, ok := s.tree.Lookup(path)
+				n, ok := s.srv.Tree().Lookup(path)
 				if ok && n.Stat.Version == sets && string(n.Data) == fmt.Sprintf("v%d", sets-1) {
 					break
 				}
@@ -66,8 +67,9 @@ func TestQuorum_GroupCommitOnLeaderAndFollowers(t *testing.T) {
 		}
 	}
 	for i, s := range srvs {
-		commits := s.quorum.logCommits.Load() - before[i][0]
-		txns := s.quorum.logTxns.Load() - before[i][1]
+		commits, txns := s.quorum.LogCommits()
+		commits -= before[i][0]
+		txns -= before[i][1]
 		role := "follower"
 		if s == lead {
 			role = "leader"

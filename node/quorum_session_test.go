@@ -1,8 +1,6 @@
 package node
 
 import (
-	"fmt"
-	"slices"
 	"testing"
 	"time"
 
@@ -10,101 +8,6 @@ import (
 	"github.com/zkctl/zkctl/jute"
 	"github.com/zkctl/zkctl/node/zkconfig"
 )
-
-// recordingSeq is a sequencer whose releases are recorded as "sid/cxid".
-func recordingSeq() (*sequencer, *[]string) {
-	var out []string
-	q := &sequencer{
-		release: func(r *Request) { out = append(out, fmt.Sprintf("%d/%d", r.SessionID, r.Cxid)) },
-		remote:  func(t *jute.Txn) { out = append(out, fmt.Sprintf("remote %d/%d", t.Hdr.ClientID, t.Hdr.Cxid)) },
-	}
-	return q, &out
-}
-
-func txnOf(sid int64, cxid int32, zxid int64) *jute.Txn {
-	return &jute.Txn{Hdr: jute.TxnHeader{ClientID: sid, Cxid: cxid, Zxid: zxid, Type: jute.OpSetData}}
-}
-
-// A follower holds a session's reads behind that session's own pending
-// writes only (CommitProcessor; docs/client-reference.md §7 rule 4): another
-// session's reads pass at once, and the held ones follow the COMMIT in
-// arrival order.
-func TestSequencer_ReadsWaitOnlyForTheirOwnSession(t *testing.T) {
-	q, out := recordingSeq()
-	q.add(&Request{SessionID: 1, Cxid: 1, Type: jute.OpSetData}, seqWrite)
-	q.add(&Request{SessionID: 1, Cxid: 2, Type: jute.OpGetData}, seqRead)
-	q.add(&Request{SessionID: 2, Cxid: 1, Type: jute.OpGetData}, seqRead)
-	if want := []string{"2/1"}; !slices.Equal(*out, want) {
-		t.Fatalf("released %v before the commit, want %v", *out, want)
-	}
-	q.committedOnLearner(txnOf(3, 9, 0x100000001)) // another server's client
-	q.committedOnLearner(txnOf(1, 1, 0x100000002))
-	if want := []string{"2/1", "remote 3/9", "1/1", "1/2"}; !slices.Equal(*out, want) {
-		t.Fatalf("released %v, want %v", *out, want)
-	}
-	if n := q.pending(); n != 0 {
-		t.Fatalf("%d requests still queued", n)
-	}
-}
-
-// SYNC answers release forwarded syncs in the order they were sent,
-// whatever their sessions; a session's later write committing proves its
-// earlier sync complete (the leader answered it before proposing the write).
-func TestSequencer_SyncsInOrderAndReleasedByLaterCommit(t *testing.T) {
-	q, out := recordingSeq()
-	q.add(&Request{SessionID: 1, Cxid: 1, Type: jute.OpSync}, seqSync)
-	q.add(&Request{SessionID: 2, Cxid: 1, Type: jute.OpSync}, seqSync)
-	q.add(&Request{SessionID: 2, Cxid: 2, Type: jute.OpGetData}, seqRead)
-	q.add(&Request{SessionID: 1, Cxid: 2, Type: jute.OpSetData}, seqWrite)
-	q.add(&Request{SessionID: 1, Cxid: 3, Type: jute.OpGetData}, seqRead)
-	if len(*out) != 0 {
-		t.Fatalf("released %v before any SYNC", *out)
-	}
-	q.committedOnLearner(txnOf(1, 2, 0x100000001))
-	if want := []string{"1/1", "1/2", "1/3"}; !slices.Equal(*out, want) {
-		t.Fatalf("released %v, want %v", *out, want)
-	}
-	q.synced() // answers session 1's sync, already released
-	if len(*out) != 3 {
-		t.Fatalf("first SYNC released %v", (*out)[3:])
-	}
-	q.synced()
-	if want := []string{"1/1", "1/2", "1/3", "2/1", "2/2"}; !slices.Equal(*out, want) {
-		t.Fatalf("released %v, want %v", *out, want)
-	}
-}
-
-// On the leader, writes are matched to COMMITs by zxid; a commit nobody
-// here waits for is reported as such.
-func TestSequencer_LeaderCommitsByZxid(t *testing.T) {
-	q, out := recordingSeq()
-	w := func(sid int64, cxid int32, zxid int64) *Request {
-		return &Request{SessionID: sid, Cxid: cxid, Type: jute.OpSetData, Txn: txnOf(sid, cxid, zxid)}
-	}
-	q.add(w(1, 1, 0x100000001), seqWrite)
-	q.add(w(2, 1, 0x100000002), seqWrite)
-	q.add(&Request{SessionID: 2, Cxid: 2, Type: jute.OpExists}, seqRead)
-	q.add(&Request{SessionID: 3, Cxid: 1, Type: jute.OpExists}, seqRead)
-	if !q.committedOnLeader(0x100000001) || q.committedOnLeader(0x100000009) {
-		t.Fatal("committedOnLeader does not match by zxid")
-	}
-	q.committedOnLeader(0x100000002)
-	if want := []string{"3/1", "1/1", "2/1", "2/2"}; !slices.Equal(*out, want) {
-		t.Fatalf("released %v, want %v", *out, want)
-	}
-}
-
-// An older forwarded write that was never committed (the leader skipped
-// it) is dropped with its connection instead of blocking the session.
-func TestSequencer_UncommittedOlderWriteDoesNotBlock(t *testing.T) {
-	q, out := recordingSeq()
-	q.add(&Request{SessionID: 1, Cxid: 1, Type: jute.OpSetData}, seqWrite)
-	q.add(&Request{SessionID: 1, Cxid: 2, Type: jute.OpSetData}, seqWrite)
-	q.committedOnLearner(txnOf(1, 2, 0x100000001))
-	if want := []string{"1/1", "1/2"}; !slices.Equal(*out, want) {
-		t.Fatalf("released %v, want %v", *out, want)
-	}
-}
 
 // rawSession opens a new session on addr and returns the client.
 func rawSession(t *testing.T, addr string) *rawClient {
@@ -121,7 +24,7 @@ func waitSession(t *testing.T, srvs []*Server, sid int64) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for _, s := range srvs {
-		for !s.sessions.valid(sid) {
+		for !s.srv.SessionTable().Valid(sid) {
 			if time.Now().After(deadline) {
 				t.Fatalf("myid %d does not know session 0x%x", s.cfg.MyID, sid)
 			}
@@ -156,8 +59,8 @@ func TestQuorum_SessionsAcrossServers(t *testing.T) {
 		}
 		// The leader alone decides that the session is gone (expired,
 		// closeSession not yet committed); the followers still list it.
-		lead.sessions.setClosing(a.sid)
-		if !fol[1].sessions.valid(a.sid) {
+		lead.srv.SessionTable().SetClosing(a.sid)
+		if !fol[1].srv.SessionTable().Valid(a.sid) {
 			t.Fatal("follower already forgot the session")
 		}
 		c := dialRaw(t, fol[1].ClientAddr().String())
@@ -170,7 +73,7 @@ func TestQuorum_SessionsAcrossServers(t *testing.T) {
 	t.Run("ForwardedRequestsOfAnUnknownSessionAreAnswered", func(t *testing.T) {
 		a := rawSession(t, fol[0].ClientAddr().String())
 		waitSession(t, srvs, a.sid)
-		lead.sessions.remove(a.sid) // the leader forgot it; the follower did not
+		lead.srv.SessionTable().Remove(a.sid) // the leader forgot it; the follower did not
 		h, _ := a.call(jute.OpCreate, &jute.CreateRequest{Path: "/orphan", ACL: jute.OpenACLUnsafe()})
 		if h.Err != jute.ErrSessionExpired {
 			t.Fatalf("create by a session unknown to the leader: err %v, want SESSIONEXPIRED", h.Err)
@@ -180,7 +83,7 @@ func TestQuorum_SessionsAcrossServers(t *testing.T) {
 			t.Fatalf("closeSession of a session unknown to the leader: err %v", h.Err)
 		}
 		expectClosed(t, a.c)
-		if fol[0].sessions.valid(a.sid) {
+		if fol[0].srv.SessionTable().Valid(a.sid) {
 			t.Fatal("follower still tracks the closed session")
 		}
 	})
@@ -200,7 +103,7 @@ func TestQuorum_SessionsAcrossServers(t *testing.T) {
 		deadline := time.Now().Add(10 * time.Second)
 		for _, s := range srvs {
 			for {
-				if _, ok := s.tree.Get("/box"); !ok {
+				if _, ok := s.srv.Tree().Get("/box"); !ok {
 					break
 				}
 				if time.Now().After(deadline) {
@@ -210,40 +113,11 @@ func TestQuorum_SessionsAcrossServers(t *testing.T) {
 			}
 		}
 		// Same zxid everywhere: one deleteContainer proposal, not one per server.
-		z := lead.tree.LastProcessedZxid()
+		z := lead.srv.Tree().LastProcessedZxid()
 		for _, s := range fol {
-			if got := s.tree.LastProcessedZxid(); got > z {
+			if got := s.srv.Tree().LastProcessedZxid(); got > z {
 				t.Fatalf("myid %d applied 0x%x past the leader's 0x%x", s.cfg.MyID, got, z)
 			}
 		}
 	})
-}
-
-// A sync on the leader is answered at once only while a quorum answered a
-// recent PING; otherwise (a paused or cut-off leader) it waits for a
-// quorum to answer a PING sent after it arrived.
-func TestLeaderSyncs_LeaseAndHold(t *testing.T) {
-	q, out := recordingSeq()
-	t0 := time.Unix(1000, 0)
-	ls := newLeaderSyncs(1, []int64{1, 2, 3}, 500*time.Millisecond)
-	ls.pingAnswered(2, t0)
-	ls.admit(&Request{SessionID: 7, Cxid: 1, Type: jute.OpSync}, q, t0.Add(300*time.Millisecond))
-	if want := []string{"7/1"}; !slices.Equal(*out, want) {
-		t.Fatalf("sync under a fresh quorum: released %v, want %v", *out, want)
-	}
-	// Two seconds of silence (SIGSTOP): the next sync and the read behind it wait.
-	now := t0.Add(2 * time.Second)
-	ls.admit(&Request{SessionID: 7, Cxid: 2, Type: jute.OpSync}, q, now)
-	ls.admit(&Request{SessionID: 7, Cxid: 3, Type: jute.OpGetData}, q, now)
-	ls.admit(&Request{SessionID: 8, Cxid: 1, Type: jute.OpGetData}, q, now)
-	ls.pingAnswered(3, now.Add(-time.Second)) // an old PING's answer proves nothing
-	ls.release(q)
-	if want := []string{"7/1", "8/1"}; !slices.Equal(*out, want) {
-		t.Fatalf("after stale PING answers: released %v, want %v", *out, want)
-	}
-	ls.pingAnswered(3, now.Add(10*time.Millisecond))
-	ls.release(q)
-	if want := []string{"7/1", "8/1", "7/2", "7/3"}; !slices.Equal(*out, want) {
-		t.Fatalf("after a quorum answered a new PING: released %v, want %v", *out, want)
-	}
 }

@@ -10,12 +10,20 @@ import (
 
 	"github.com/go-zookeeper/zk"
 	"github.com/zkctl/zkctl/adminapi"
+	"github.com/zkctl/zkctl/node/zabconn"
 	"github.com/zkctl/zkctl/node/zkconfig"
 )
 
 // startInProcessEnsemble runs n ensemble members (the last `observers` of
 // them observers) in this process, so -race sees the drivers.
 func startInProcessEnsemble(t *testing.T, n, observers int, opts ...func(*zkconfig.Config)) []*Server {
+	t.Helper()
+	return startEnsembleOver(t, nil, n, observers, opts...)
+}
+
+// startEnsembleOver is startInProcessEnsemble with the Zab transport zab
+// (nil: TCP on loopback).
+func startEnsembleOver(t *testing.T, zab zabconn.Network, n, observers int, opts ...func(*zkconfig.Config)) []*Server {
 	t.Helper()
 	var servers []zkconfig.Server
 	for i := 1; i <= n; i++ {
@@ -42,6 +50,7 @@ func startInProcessEnsemble(t *testing.T, n, observers int, opts ...func(*zkconf
 		if err != nil {
 			t.Fatal(err)
 		}
+		s.zabNet = zab
 		if err := s.Start(context.Background()); err != nil {
 			t.Fatal(err)
 		}
@@ -103,9 +112,9 @@ func TestQuorum_InProcessEnsembleWithObserver(t *testing.T) {
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for _, s := range srvs {
-		for s.tree.NodeCount() < lead.tree.NodeCount() || lead.tree.NodeCount() < 21 {
+		for s.srv.Tree().NodeCount() < lead.srv.Tree().NodeCount() || lead.srv.Tree().NodeCount() < 21 {
 			if time.Now().After(deadline) {
-				t.Fatalf("myid %d has %d nodes, leader %d", s.cfg.MyID, s.tree.NodeCount(), lead.tree.NodeCount())
+				t.Fatalf("myid %d has %d nodes, leader %d", s.cfg.MyID, s.srv.Tree().NodeCount(), lead.srv.Tree().NodeCount())
 			}
 			time.Sleep(20 * time.Millisecond)
 		}

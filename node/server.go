@@ -1,12 +1,8 @@
-// Package node is the zkctl server: client connections, sessions, the
-// request pipeline (prep → propose/log → apply/reply), watches and the
-// status sources for four-letter words and the admin port.
-//
-// The pipeline follows ZooKeeper's standalone chain: PrepRequestProcessor
-// (validation, ACLs, txn with a fresh zxid), SyncRequestProcessor (append +
-// group-committed fsync) and FinalRequestProcessor (apply, fire watches,
-// reply). Every request, reads included, passes the stages in arrival order,
-// so replies come back in request order and a client's reads see its writes.
+// Package node is the zkctl server's wiring and lifecycle: it builds the
+// client path (node/serve) over the database (store/), adds the ensemble
+// role loop (node/quorum) on an ensemble member, and starts
+// and stops them with the admin port (node/status). docs/architecture.md
+// follows a write through every package.
 package node
 
 import (
@@ -16,102 +12,34 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/zkctl/zkctl/adminapi"
 	"github.com/zkctl/zkctl/jute"
+	"github.com/zkctl/zkctl/node/quorum"
+	"github.com/zkctl/zkctl/node/serve"
 	"github.com/zkctl/zkctl/node/status"
+	"github.com/zkctl/zkctl/node/zabconn"
 	"github.com/zkctl/zkctl/node/zkconfig"
 	"github.com/zkctl/zkctl/store"
 )
 
 // Database is what the server needs from storage; *store.DB implements it.
-type Database interface {
-	// Tree is the in-memory data tree.
-	Tree() *store.DataTree
-	// Sessions returns the persisted sessions and their timeouts (ms).
-	Sessions() map[int64]int32
-	// Append buffers a txn in the log (no fsync).
-	Append(txn *jute.Txn) error
-	// Commit makes everything appended durable (the group-commit point).
-	Commit() error
-	// Apply applies a committed txn to the tree and session table.
-	Apply(txn *jute.Txn) store.Result
-	// LastLoggedZxid is the zxid of the last appended txn.
-	LastLoggedZxid() int64
-	// Close flushes and closes the files.
-	Close() error
-}
+type Database = serve.Database
 
-// serverStats are server-wide counters.
-type serverStats struct {
-	received, sent       atomic.Int64
-	authFailed           atomic.Int64
-	mu                   sync.Mutex
-	minLat, maxLat, cnt  int64
-	totLat               int64
-	lastResp, minResp    int64
-	maxResp              int64
-	fsyncThresholdExceed atomic.Int64
-	rates                rateMeter // reads and writes per second for /commands/peer
-}
-
-func (st *serverStats) resetLatency() {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.minLat, st.maxLat, st.cnt, st.totLat = 0, 0, 0, 0
-	st.lastResp, st.minResp, st.maxResp = -1, -1, -1
-}
-
-// Server is a standalone ZooKeeper-compatible server.
+// Server is one ZooKeeper-compatible server, standalone or an ensemble
+// member, as configured by zoo.cfg.
 type Server struct {
 	cfg    *zkconfig.Config
 	log    *slog.Logger
 	openDB func() (Database, error)
 
-	db       Database
-	tree     *store.DataTree
-	sessions *sessionTracker
-	watches  *WatchManager
-	prep     *prepper
-	auth     authenticator
-	proposer Proposer
-	// customProposer replaces the standalone proposer (SetProposer).
-	customProposer Proposer
-
-	maxBuffer    int
-	serverID     int64
-	reapInterval time.Duration
-
-	ln        net.Listener
-	adminAddr net.Addr
-	prepCh    chan *Request
-	finalCh   chan *Request
-
-	mu        sync.Mutex
-	conns     map[*conn]struct{}
-	bySession map[int64]*conn
-	perIP     map[string]int
-
-	stats   serverStats
-	started time.Time
-	ctx     context.Context
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
-	stopMu  sync.Mutex
-	stopped bool
-
-	events    *status.EventRing
-	traceMask atomic.Int64
-
-	failOnce sync.Once
-	failErr  error
-	failed   chan struct{}
-
-	// quorum is the ensemble role loop (quorum_*.go); nil when standalone.
-	quorum *quorumPeer
+	// srv is the client path: connections, sessions, the pipeline.
+	srv *serve.Server
+	// quorum is the ensemble role loop; nil when standalone.
+	quorum *quorum.Peer
+	// zabNet replaces the Zab transport (TCP) in tests; set before Start.
+	zabNet zabconn.Network
 }
 
 // NewServer builds a server from a parsed zoo.cfg. It opens nothing yet;
@@ -129,21 +57,9 @@ func NewServer(cfg *zkconfig.Config, logger *slog.Logger) (*Server, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	s := &Server{
-		cfg:          cfg,
-		log:          logger,
-		watches:      NewWatchManager(),
-		auth:         authenticator{superDigest: cfg.SuperDigest},
-		maxBuffer:    jute.DefaultMaxBuffer,
-		serverID:     1,
-		reapInterval: 60 * time.Second,
-		conns:        make(map[*conn]struct{}),
-		bySession:    make(map[int64]*conn),
-		perIP:        make(map[string]int),
-		failed:       make(chan struct{}),
-	}
+	opts := serve.Options{MaxBuffer: jute.DefaultMaxBuffer, ServerID: 1, ReapInterval: 60 * time.Second}
 	if cfg.IsQuorum() {
-		s.serverID = cfg.MyID
+		opts.ServerID = cfg.MyID
 	}
 	// zkctl extensions: ZooKeeper reads these as JVM system properties only.
 	if v, ok := cfg.Extra["jute.maxbuffer"]; ok {
@@ -151,332 +67,131 @@ func NewServer(cfg *zkconfig.Config, logger *slog.Logger) (*Server, error) {
 		if err != nil || n <= 0 {
 			return nil, fmt.Errorf("node: jute.maxbuffer %q is not a positive number", v)
 		}
-		s.maxBuffer = n
+		opts.MaxBuffer = n
 	}
 	if v, ok := cfg.Extra["znode.container.checkIntervalMs"]; ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n <= 0 {
 			return nil, fmt.Errorf("node: znode.container.checkIntervalMs %q is not a positive number", v)
 		}
-		s.reapInterval = time.Duration(n) * time.Millisecond
+		opts.ReapInterval = time.Duration(n) * time.Millisecond
 	}
-	s.stats.resetLatency()
-	s.events = status.NewEventRing(1024)
-	s.traceMask.Store(traceMaskDefault)
+	s := &Server{cfg: cfg, log: logger, srv: serve.New(cfg, logger, opts)}
 	s.openDB = func() (Database, error) {
 		return openStore(cfg, logger)
 	}
 	return s, nil
 }
 
-// nowMs is the wall clock in ms (txn times, session buckets).
-func (s *Server) nowMs() int64 { return time.Now().UnixMilli() }
-
-// Start opens the database, restores sessions and starts listening and the
-// pipeline. It returns once the client port is bound.
+// Start opens the database, restores sessions, binds the client port and
+// starts serving. It returns once the client port is bound. An ensemble
+// member (server.N lines) also opens the election transport and runs the
+// role loop (node/quorum); it serves clients only while it leads or
+// follows a synced leader.
 func (s *Server) Start(ctx context.Context) error {
-	if s.cfg.IsQuorum() {
-		return s.startQuorum(ctx) // ensemble member: quorum_serve.go
-	}
 	db, err := s.openDB()
 	if err != nil {
 		return fmt.Errorf("node: open database in %s: %w", s.cfg.DataDir, err)
 	}
-	s.db = db
-	s.tree = db.Tree()
-	now := s.nowMs()
-	s.sessions = newSessionTracker(int64(s.cfg.TickTime), s.serverID, now)
-	for id, to := range db.Sessions() {
-		s.sessions.add(id, to, now)
+	var sdb *store.DB
+	if s.cfg.IsQuorum() {
+		var ok bool
+		if sdb, ok = db.(*store.DB); !ok {
+			_ = db.Close()
+			return errors.New("node: quorum mode needs the file database")
+		}
 	}
-	last := db.LastLoggedZxid()
-	if t := s.tree.LastProcessedZxid(); t > last {
-		last = t
+	s.srv.Open(db)
+	var p *quorum.Peer
+	if sdb != nil {
+		if p, err = quorum.New(quorum.Config{Cfg: s.cfg, Log: s.log, DB: sdb, Srv: s.srv, Zab: s.zabNet}); err != nil {
+			_ = db.Close()
+			return err
+		}
 	}
-	s.prep = newPrepper(prepOptions{
-		extendedTypes:   s.cfg.ExtendedTypesEnabled,
-		reconfigEnabled: s.cfg.ReconfigEnabled,
-		quorum:          s.cfg.IsQuorum(),
-	}, s.tree, s.sessions, last, s.nowMs)
-
-	host, port := s.cfg.ClientPortAddress, s.cfg.ClientPort
-	if me, ok := s.cfg.Me(); ok && port == 0 && me.HasClientAddr {
-		host, port = me.ClientHost, me.ClientPort
-	}
-	if port == 0 {
-		s.log.Warn("no clientPort configured; listening on a free port")
-	}
-	addr := net.JoinHostPort(host, strconv.Itoa(port))
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
+	if err := s.srv.Listen(); err != nil {
+		if p != nil {
+			_ = p.Close()
+		}
 		_ = db.Close()
-		return fmt.Errorf("node: listen on client port %s: %w", addr, err)
-	}
-	s.ln = ln
-	s.ctx, s.cancel = context.WithCancel(ctx)
-	limit := s.cfg.GlobalOutstandingLimit
-	if limit <= 0 {
-		limit = 1000
-	}
-	s.prepCh = make(chan *Request, limit)
-	s.finalCh = make(chan *Request, limit)
-	s.started = time.Now()
-	if s.customProposer != nil {
-		s.proposer = s.customProposer
-	} else {
-		sp := newStandaloneProposer(s, limit)
-		s.proposer = sp
-		s.goFunc(sp.run)
-	}
-	s.goFunc(s.prepLoop)
-	s.goFunc(s.finalLoop)
-	s.goFunc(s.acceptLoop)
-	s.goFunc(s.expireLoop)
-	s.goFunc(s.reapLoop)
-	s.goFunc(func() {
-		<-s.ctx.Done()
-		_ = s.ln.Close()
-	})
-	if err := s.startAdmin(db); err != nil {
 		return err
 	}
-	s.events.Add("state", adminapi.StateStandalone, "serving clients on "+ln.Addr().String())
-	s.log.Info("serving clients", "addr", ln.Addr().String(), "zxid", hexID(last),
-		"sessions", len(db.Sessions()), "nodes", s.tree.NodeCount())
+	s.quorum = p
+	if p == nil {
+		s.srv.Start(ctx, nil)
+	} else {
+		s.srv.Start(ctx, p)
+		p.Start()
+	}
+	if err := s.startAdmin(); err != nil {
+		return err
+	}
+	if err := s.startMetricsProvider(); err != nil {
+		return err
+	}
+	if p != nil {
+		return nil
+	}
+	addr := s.srv.ClientAddr().String()
+	last := max(db.LastLoggedZxid(), db.Tree().LastProcessedZxid())
+	s.srv.EventRing().Add("state", adminapi.StateStandalone, "serving clients on "+addr)
+	s.log.Info("serving clients", "addr", addr, "zxid", hexID(last),
+		"sessions", len(db.Sessions()), "nodes", db.Tree().NodeCount())
 	return nil
 }
 
-// goFunc starts a tracked goroutine; Stop waits for all of them.
-func (s *Server) goFunc(f func()) {
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		f()
-	}()
-}
-
-// ClientAddr is the bound client address (nil before Start).
-func (s *Server) ClientAddr() net.Addr {
-	if s.ln == nil {
-		return nil
-	}
-	return s.ln.Addr()
-}
-
-// AdminAddr is the bound admin HTTP address (nil when disabled).
-func (s *Server) AdminAddr() net.Addr { return s.adminAddr }
-
-// Done is closed when the server fails (e.g. the log cannot be synced).
-func (s *Server) Done() <-chan struct{} { return s.failed }
-
-// Err returns the failure that closed Done, or nil.
-func (s *Server) Err() error {
-	select {
-	case <-s.failed:
-		return s.failErr
-	default:
-		return nil
-	}
-}
-
-// fail stops serving after an unrecoverable error: nothing more is
-// acknowledged, every connection is closed.
-func (s *Server) fail(err error) {
-	s.failOnce.Do(func() {
-		s.failErr = err
-		s.log.Error("server failed, no further requests are acknowledged", "err", err)
-		close(s.failed)
-		s.events.Add("error", adminapi.StateStandalone, "server failed: "+err.Error())
-		s.cancel()
-		s.closeAllConns("server failed")
-	})
-}
-
-// Stop closes the client port and every connection, waits for the
-// pipeline and closes the database. Safe to call more than once.
-func (s *Server) Stop() {
-	s.stopMu.Lock()
-	defer s.stopMu.Unlock()
-	if s.stopped || s.cancel == nil {
-		return
-	}
-	s.stopped = true
-	s.cancel()
-	s.closeAllConns("server stopping")
-	s.wg.Wait()
-	if err := s.db.Close(); err != nil {
-		s.log.Error("close database", "err", err)
-	}
-	s.log.Info("server stopped")
-}
-
-func (s *Server) closeAllConns(reason string) {
-	s.mu.Lock()
-	all := make([]*conn, 0, len(s.conns))
-	for c := range s.conns {
-		all = append(all, c)
-	}
-	s.mu.Unlock()
-	for _, c := range all {
-		c.close(reason)
-	}
-}
-
-// acceptLoop accepts client connections, enforcing maxClientCnxns per IP.
-func (s *Server) acceptLoop() {
-	for {
-		nc, err := s.ln.Accept()
-		if err != nil {
-			if s.ctx.Err() != nil {
-				return
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
-			}
-			s.log.Error("accept failed", "err", err)
-			time.Sleep(10 * time.Millisecond)
-			continue
-		}
-		ip, _, _ := net.SplitHostPort(nc.RemoteAddr().String())
-		s.mu.Lock()
-		if max := s.cfg.MaxClientCnxns; max > 0 && s.perIP[ip] >= max {
-			s.mu.Unlock()
-			s.log.Warn("too many connections from client, closing", "ip", ip, "max", max)
-			_ = nc.Close()
-			continue
-		}
-		limit := cap(s.prepCh)
-		c := &conn{
-			s: s, nc: nc, ip: ip, remote: nc.RemoteAddr().String(),
-			log:       s.log.With("remote", nc.RemoteAddr().String()),
-			out:       make(chan outFrame, limit+4096),
-			done:      make(chan struct{}),
-			slots:     make(chan struct{}, limit),
-			handshake: make(chan struct{}),
-			auth:      []jute.Id{{Scheme: "ip", ID: ip}},
-			est:       time.Now(),
-		}
-		c.stats.reset()
-		s.conns[c] = struct{}{}
-		s.perIP[ip]++
-		s.mu.Unlock()
-		if s.ctx.Err() != nil {
-			c.close("server stopping")
-			return
-		}
-		s.goFunc(c.writeLoop)
-		s.goFunc(c.readLoop)
-	}
-}
-
-// connClosed forgets a closed connection and its watches.
-func (s *Server) connClosed(c *conn) {
-	s.watches.RemoveWatcher(c)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.conns[c]; !ok {
-		return
-	}
-	delete(s.conns, c)
-	if s.perIP[c.ip]--; s.perIP[c.ip] <= 0 {
-		delete(s.perIP, c.ip)
-	}
-	if sid := c.sessionID.Load(); sid != 0 && s.bySession[sid] == c {
-		delete(s.bySession, sid)
-	}
-}
-
-// bind makes c the connection of session sid, closing any other one.
-func (s *Server) bind(sid int64, c *conn) {
-	s.mu.Lock()
-	old := s.bySession[sid]
-	s.bySession[sid] = c
-	s.mu.Unlock()
-	if old != nil && old != c {
-		old.close("client reconnected with the same session")
-	}
-}
-
-func (s *Server) connOf(sid int64) *conn {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.bySession[sid]
-}
-
-// submit queues a request for prep; false once the server stops.
-func (s *Server) submit(r *Request) bool {
-	select {
-	case s.prepCh <- r:
-		return true
-	case <-s.ctx.Done():
-		return false
-	}
-}
-
-// submitInternal queues a server-issued request without blocking the caller
-// beyond the stop of the server.
-func (s *Server) submitInternal(r *Request) {
-	r.internal = true
-	s.submit(r)
-}
-
-// prepLoop is the PrepRequestProcessor thread.
-func (s *Server) prepLoop() {
-	for {
-		select {
-		case r := <-s.prepCh:
-			if r.Err == jute.ErrOK {
-				s.prep.prepare(r)
-			}
-			if !s.proposer.Propose(r) {
-				return
-			}
-		case <-s.ctx.Done():
-			return
-		}
-	}
-}
-
-// expireLoop expires sessions bucket by bucket and issues closeSession.
-func (s *Server) expireLoop() {
-	period := time.Duration(s.cfg.TickTime) * time.Millisecond / 4
-	if period < 10*time.Millisecond {
-		period = 10 * time.Millisecond
-	}
-	t := time.NewTicker(period)
-	defer t.Stop()
-	for {
-		select {
-		case <-t.C:
-		case <-s.ctx.Done():
-			return
-		}
-		for _, sid := range s.sessions.expire(s.nowMs()) {
-			s.log.Info("session expired", "session", hexID(sid))
-			if c := s.connOf(sid); c != nil {
-				c.close("session expired")
-			}
-			s.submitInternal(&Request{SessionID: sid, Type: jute.OpCloseSession, rec: emptyRecord{}})
-		}
-	}
-}
-
 // startAdmin starts the AdminServer when the configuration enables it. On
-// failure it stops what Start began and closes db.
-func (s *Server) startAdmin(db Database) error {
+// failure it stops what Start began.
+func (s *Server) startAdmin() error {
 	if !s.cfg.AdminEnableServer {
 		return nil
 	}
 	addr := net.JoinHostPort(s.cfg.AdminServerAddress, strconv.Itoa(s.cfg.AdminServerPort))
-	bound, err := status.ServeAdmin(s.ctx, addr, status.NewAdminHandler(s, s.log))
+	bound, err := status.ServeAdmin(s.srv.Context(), addr, status.NewAdminHandler(s.srv, s.log))
 	if err != nil {
-		s.cancel()
-		s.wg.Wait()
-		_ = db.Close()
+		s.srv.Stop()
 		return fmt.Errorf("node: %w", err)
 	}
-	s.adminAddr = bound
 	s.log.Info("admin server listening", "addr", bound.String())
 	return nil
 }
+
+// startMetricsProvider serves /metrics on metricsProvider.httpHost:httpPort
+// when the configuration names 3.8's PrometheusMetricsProvider; a busy port
+// stops the server, as it stops 3.8.
+func (s *Server) startMetricsProvider() error {
+	bound, err := status.ServeMetricsProvider(s.srv.Context(), s.srv)
+	if err != nil {
+		s.srv.Stop()
+		return fmt.Errorf("node: %w", err)
+	}
+	if bound != nil {
+		s.log.Info("metrics provider listening", "addr", bound.String())
+	}
+	return nil
+}
+
+// Stop closes the client port and every connection, waits for the
+// pipeline and the role loop and closes the database. Safe to call more
+// than once.
+func (s *Server) Stop() { s.srv.Stop() }
+
+// ClientAddr is the bound client address (nil before Start).
+func (s *Server) ClientAddr() net.Addr { return s.srv.ClientAddr() }
+
+// Done is closed when the server fails (e.g. the log cannot be synced).
+func (s *Server) Done() <-chan struct{} { return s.srv.Done() }
+
+// Err returns the failure that closed Done, or nil.
+func (s *Server) Err() error { return s.srv.Err() }
+
+// Peer is the whole picture of this server, as /commands/peer serves it.
+func (s *Server) Peer() adminapi.Peer { return s.srv.Peer() }
+
+// SessionPassword returns the 16-byte password of a session, exactly as
+// ZooKeeper 3.8's generatePasswd computes it; tests and tools that forge
+// reconnects need it.
+func SessionPassword(sessionID int64) []byte { return serve.SessionPassword(sessionID) }
+
+// hexID formats a session id or zxid as ZooKeeper logs it.
+func hexID(v int64) string { return fmt.Sprintf("0x%x", uint64(v)) }

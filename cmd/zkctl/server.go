@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zkctl/zkctl/node"
-	"github.com/zkctl/zkctl/node/status"
 	"github.com/zkctl/zkctl/node/zkconfig"
 )
 
@@ -76,15 +75,6 @@ func runServer(cmd *cobra.Command, o serverOptions) error {
 	ctx := cmd.Context()
 	if err := srv.Start(ctx); err != nil {
 		return withExitCode(exitStartup, fmt.Errorf("server: %w", err))
-	}
-	// metricsProvider.className=…PrometheusMetricsProvider: /metrics on
-	// metricsProvider.httpHost:httpPort, as 3.8's provider; a busy port
-	// stops the server as it stops 3.8.
-	if addr, err := status.ServeMetricsProvider(ctx, srv); err != nil {
-		srv.Stop()
-		return withExitCode(exitStartup, fmt.Errorf("server: %w", err))
-	} else if addr != nil {
-		logger.Info("metrics provider listening", "addr", addr.String())
 	}
 	logger.Info("zkctl server started", "config", o.config, "client", srv.ClientAddr().String(), "pid", os.Getpid())
 	select {

@@ -100,7 +100,7 @@ type logger struct {
 	c *Cluster
 }
 
-func (l logger) Infof(format string, args ...any) {}
+func (l logger) Logf(format string, args ...any) {}
 func (l logger) Warnf(format string, args ...any) {
 	fmt.Fprintf(&l.c.out, "  warn: %s\n", fmt.Sprintf(format, args...))
 }
@@ -518,7 +518,14 @@ func (c *Cluster) Status() string {
 		fmt.Fprintf(&b, "%d %s accepted=%d current=%d logged=%s applied=%s\n", id, role, n.AcceptedEpoch, n.CurrentEpoch, zx(n.lastLogged()), zx(n.LastProcessed))
 		if n.Leader != nil {
 			for _, r := range n.Leader.Status().Learners {
-				fmt.Fprintf(&b, "  learner %d %s %s mode=%s packets=%d acked=%s synced=%v\n", r.ID, r.Role, r.Phase, r.SyncMode, r.PacketsTotal, zx(r.AckedZxid), r.Synced)
+				role, mode := "follower", ""
+				if r.Observer {
+					role = "observer"
+				}
+				if r.SyncMode != leader.SyncNone {
+					mode = r.SyncMode.String()
+				}
+				fmt.Fprintf(&b, "  learner %d %s %s mode=%s packets=%d acked=%s synced=%v\n", r.ID, role, strings.ToLower(r.Phase.String()), mode, r.PacketsTotal, zx(r.AckedZxid), r.Synced)
 			}
 		}
 	}

@@ -129,6 +129,7 @@ func NewAdminHandler(src Source, logger *slog.Logger) http.Handler {
 	return &adminHandler{src: src, log: logger, prefix: prefix, cmds: adminIndex(), prom: adminMetricsHandler(src)}
 }
 
+// ServeHTTP implements http.Handler: one /commands/<name> request.
 func (h *adminHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
 	switch {

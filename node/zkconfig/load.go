@@ -22,7 +22,10 @@ type configError struct {
 	msg  string
 }
 
+// Error implements error: the file, then what is wrong in it.
 func (e *configError) Error() string { return e.file + ": " + e.msg }
+
+// Unwrap makes every config error match errors.Is(err, ErrConfig).
 func (e *configError) Unwrap() error { return ErrConfig }
 
 // Load reads the zoo.cfg at path through viper, applies ZooKeeper 3.8's
@@ -100,6 +103,7 @@ type recordingCodec struct {
 	lines    map[string]int
 }
 
+// Decode implements the viper codec: it records the keys as read.
 func (r *recordingCodec) Decode(b []byte, v map[string]any) error {
 	props, err := parseProperties(b)
 	if err != nil {
