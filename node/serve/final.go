@@ -105,6 +105,7 @@ func (s *Server) reply(r *Request, hdr *jute.ReplyHeader, body jute.Record) {
 	default:
 	}
 	s.stats.sent.Add(1)
+	s.observeReply(r, body, len(b)+4)
 	s.stats.rates.mark(r.Type, time.Now())
 	lat := (time.Now().UnixNano() - r.recvNano) / int64(time.Millisecond)
 	s.stats.mu.Lock()
