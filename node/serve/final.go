@@ -28,6 +28,7 @@ func (s *Server) finish(r *Request) {
 	switch {
 	case r.Txn != nil:
 		res := s.db.Apply(r.Txn)
+		s.observeApplied(r.Txn)
 		s.prep.applied(r.Txn.Hdr.Zxid)
 		for _, ev := range res.Events {
 			s.watches.Trigger(ev.Type, ev.Path)

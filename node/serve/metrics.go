@@ -61,28 +61,35 @@ func (s *Server) observePrep(r *Request, start time.Time) {
 // FinalRequestProcessor does once it has sent the reply: the latency
 // from receipt (ServerStats.updateLatency: updatelatency for a request
 // with a txn, readlatency otherwise, pings included), the bytes per
-// namespace of data written or read (DataTree.updateWriteStat,
-// updateReadStat) and response_bytes. Requests the server issued itself
-// (no receive time) count only their bytes.
+// namespace of a getData (DataTree.updateReadStat) and response_bytes.
+// Requests the server issued itself (no receive time) count only their
+// bytes.
 func (s *Server) observeReply(r *Request, body jute.Record, respLen int) {
 	m := s.metrics
 	if r.recvNano != 0 {
 		m.ObserveRequest(r.Txn != nil, time.Duration(time.Now().UnixNano()-r.recvNano))
 	}
 	m.ResponseBytes.Add(int64(respLen))
-	if r.Txn != nil {
-		switch t := r.Txn.Body.(type) {
-		case *jute.CreateTxn:
-			observeNamespace(m.ObserveWrite, t.Path, len(t.Data))
-		case *jute.SetDataTxn:
-			observeNamespace(m.ObserveWrite, t.Path, len(t.Data))
-		}
-		return
-	}
 	if resp, ok := body.(*jute.GetDataResponse); ok {
 		if req, ok := r.rec.(*jute.PathWatchRequest); ok {
 			observeNamespace(m.ObserveRead, req.Path, len(resp.Data))
 		}
+	}
+}
+
+// observeApplied records the bytes a create or setData wrote, per
+// namespace, on every server that applies it, as 3.8's
+// DataTree.updateWriteStat (the ops inside a multi are not counted yet).
+func (s *Server) observeApplied(txn *jute.Txn) {
+	switch t := txn.Body.(type) {
+	case *jute.CreateTxn:
+		observeNamespace(s.metrics.ObserveWrite, t.Path, len(t.Data))
+	case *jute.CreateContainerTxn:
+		observeNamespace(s.metrics.ObserveWrite, t.Path, len(t.Data))
+	case *jute.CreateTTLTxn:
+		observeNamespace(s.metrics.ObserveWrite, t.Path, len(t.Data))
+	case *jute.SetDataTxn:
+		observeNamespace(s.metrics.ObserveWrite, t.Path, len(t.Data))
 	}
 }
 
