@@ -150,6 +150,10 @@ func TestMetrics_StandaloneHooksMove(t *testing.T) {
 	t.Cleanup(s.Stop)
 	c, _ := connect(t, s.ClientAddr().String(), 10*time.Second)
 	metricsWorkload(t, c, "s")
+	// A failed getData replies without data (and must not stop the server).
+	if _, _, err := c.Get("/missing"); err != zk.ErrNoNode {
+		t.Fatalf("get /missing: %v, want ErrNoNode", err)
+	}
 	c.Close()
 	m := mntrValues(t, s)
 	wantMetrics(t, "standalone", m, map[string]float64{

@@ -70,7 +70,8 @@ func (s *Server) observeReply(r *Request, body jute.Record, respLen int) {
 		m.ObserveRequest(r.Txn != nil, time.Duration(time.Now().UnixNano()-r.recvNano))
 	}
 	m.ResponseBytes.Add(int64(respLen))
-	if resp, ok := body.(*jute.GetDataResponse); ok {
+	// NB: a failed getData carries a typed nil response.
+	if resp, ok := body.(*jute.GetDataResponse); ok && resp != nil {
 		if req, ok := r.rec.(*jute.PathWatchRequest); ok {
 			observeNamespace(m.ObserveRead, req.Path, len(resp.Data))
 		}
