@@ -184,6 +184,40 @@ type Config struct {
 	// ("super:<base64 sha1>"), empty when unset.
 	SuperDigest string
 
+	// JuteMaxBuffer is jute.maxbuffer: the largest client frame, in bytes
+	// (default 0xfffff). Zero or negative is refused at load; a Config built
+	// in code with 0 means the default (see MaxFrameLen).
+	JuteMaxBuffer int
+	// JuteMaxBufferExtraSize is jute.maxbuffer.extrasize: the slack 3.8 adds
+	// to jute.maxbuffer for records it reads back (log records, snapshot
+	// fields, proposals). -1 = unset, i.e. equal to JuteMaxBuffer; values
+	// below 1024 count as 1024, as in 3.8 (see MaxRecordLen).
+	JuteMaxBufferExtraSize int
+	// ReadOnlyModeEnabled is readonlymode.enabled (refused when true until
+	// read-only mode exists).
+	ReadOnlyModeEnabled bool
+	// EnforceQuota is enforceQuota (zookeeper.enforceQuota); refused when
+	// true until quota enforcement exists.
+	EnforceQuota bool
+	// DigestEnabled is digest.enabled (zookeeper.digest.enabled, default
+	// true): whether txns carry the tree digest.
+	DigestEnabled bool
+	// SnapshotTrustEmpty is snapshot.trust.empty (refused when true).
+	SnapshotTrustEmpty bool
+	// FsyncWarningThresholdMs is fsync.warningthresholdms (default 1000): an
+	// fsync slower than this is logged.
+	FsyncWarningThresholdMs int64
+	// CommitLogCount is commitLogCount (default 500): how many recent txns
+	// the committed log keeps for DIFF syncs.
+	CommitLogCount int
+	// SnapshotSizeFactor is snapshotSizeFactor (default 0.33): a DIFF sync
+	// may replay at most this fraction of the snapshot size from the log.
+	SnapshotSizeFactor float64
+
+	// Warnings are startup warnings about keys accepted without effect
+	// (Tuning keys) and -D flags 3.8 would not read; the server logs them.
+	Warnings []string
+
 	// Servers are the server.N lines sorted by ID.
 	Servers []Server
 	// MyID is read from <DataDir>/myid in quorum mode; 0 in standalone.
@@ -223,8 +257,54 @@ func Default(dataDir string) *Config {
 		ElectionAlg:              3,
 		SyncEnabled:              true,
 		LeaderServes:             true,
+		JuteMaxBuffer:            DefaultJuteMaxBuffer,
+		JuteMaxBufferExtraSize:   -1,
+		DigestEnabled:            true,
+		FsyncWarningThresholdMs:  1000,
+		CommitLogCount:           500,
+		SnapshotSizeFactor:       0.33,
 		Extra:                    map[string]string{},
 	}
+}
+
+// DefaultJuteMaxBuffer is 3.8's jute.maxbuffer default, 0xfffff bytes.
+const DefaultJuteMaxBuffer = 0xfffff
+
+// MaxFrameLen is the largest client frame the server accepts:
+// jute.maxbuffer (the default when the Config was built in code with 0).
+func (c *Config) MaxFrameLen() int {
+	if c.JuteMaxBuffer <= 0 {
+		return DefaultJuteMaxBuffer
+	}
+	return c.JuteMaxBuffer
+}
+
+// MaxRecordLen is the largest record read back from disk or a peer (a txn
+// log record, a snapshot field, a proposal's txn): jute.maxbuffer plus
+// jute.maxbuffer.extrasize (extrasize unset = jute.maxbuffer, floor 1024),
+// capped at 2^31-1, as 3.8's BinaryInputArchive. Every txn written is
+// checked against it up front, so nothing is acknowledged that recovery
+// would refuse.
+func (c *Config) MaxRecordLen() int {
+	frame := c.MaxFrameLen()
+	extra := c.JuteMaxBufferExtraSize
+	if extra < 0 {
+		extra = frame
+	}
+	extra = max(extra, 1024)
+	if int64(frame)+int64(extra) > 1<<31-1 {
+		return 1<<31 - 1
+	}
+	return frame + extra
+}
+
+// ConnectLimitTicks is connectToLearnerMasterLimit, or initLimit when it is
+// unset (0, as in a Config built in code).
+func (c *Config) ConnectLimitTicks() int {
+	if c.ConnectToLearnerMasterLimit > 0 {
+		return c.ConnectToLearnerMasterLimit
+	}
+	return c.InitLimit
 }
 
 // MinSessionTimeoutMs is minSessionTimeout, or 2 × tickTime when unset.
