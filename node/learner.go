@@ -33,7 +33,7 @@ const (
 // dialLeader connects to the leader's quorum port (see leaderDialWindow).
 func (p *quorumPeer) dialLeader(ctx context.Context, addr string) (net.Conn, error) {
 	start := time.Now()
-	deadline := start.Add(time.Duration(p.cfg.InitLimit) * p.tick) // bounds each dial too
+	deadline := start.Add(time.Duration(p.cfg.ConnectLimitTicks()) * p.tick) // connectToLearnerMasterLimit; bounds each dial too
 	retryUntil := start.Add(leaderDialWindow)
 	if retryUntil.After(deadline) {
 		retryUntil = deadline
@@ -81,7 +81,7 @@ func (p *quorumPeer) learnerRead(ctx context.Context, nc net.Conn, out chan<- co
 	synced := false
 	for {
 		_ = nc.SetReadDeadline(time.Now().Add(p.learnerReadTimeout(synced)))
-		pkt, err := readQuorumPacket(br, p.s.maxBuffer+1024)
+		pkt, err := readQuorumPacket(br, p.cfg.MaxRecordLen()+1024) // a proposal carries a txn up to maxbuffer+extrasize
 		if err == nil && pkt.Type == jute.PacketSnap {
 			err = p.loadSnap(br, pkt.Zxid)
 		}

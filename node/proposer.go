@@ -13,10 +13,6 @@ type Proposer interface {
 	Propose(r *Request) bool
 }
 
-// fsyncWarn is the fsync duration past which a warning is logged, as
-// ZooKeeper's fsync.warningthresholdms.
-const fsyncWarn = time.Second
-
 // standaloneProposer is SyncRequestProcessor: a dedicated goroutine appends
 // txns and fsyncs once the queue runs dry or maxBatch txns are waiting, so
 // many requests share one fsync (group commit).
@@ -93,7 +89,7 @@ func (p *standaloneProposer) flush(batch []*Request, writes int) bool {
 			p.abort(batch, fmt.Errorf("commit %d txns: %w", writes, err))
 			return false
 		}
-		if d := time.Since(start); d > fsyncWarn {
+		if d := time.Since(start); d > fsyncWarnOf(p.s.cfg) {
 			p.s.stats.fsyncThresholdExceed.Add(1)
 			p.s.log.Warn("fsync of the txn log was slow", "took", d, "txns", writes)
 		}

@@ -70,13 +70,13 @@ func (p *quorumPeer) lead(parent context.Context) error {
 		ID: p.myid, Voters: p.voters, AcceptedEpoch: acc, CurrentEpoch: cur,
 		History: dbHistory{p.db}, InitLimit: p.cfg.InitLimit, SyncLimit: p.cfg.SyncLimit,
 		ConfigVersion: p.qvVer, NewLeaderData: []byte(p.qv), Logger: slogZabLogger{p.log},
-		SnapshotSizeFactor: leader.DefaultSnapshotSizeFactor,
+		SnapshotSizeFactor: p.cfg.SnapshotSizeFactor, // snapshotSizeFactor (config-fidelity)
 	})
 	if err != nil {
 		_ = ln.Close()
 		return fmt.Errorf("node: %w", err)
 	}
-	net := newLeaderNet(ln, p.log, time.Duration(p.cfg.InitLimit)*p.tick, p.s.maxBuffer+1024)
+	net := newLeaderNet(ln, p.log, time.Duration(p.cfg.InitLimit)*p.tick, p.cfg.MaxRecordLen()+1024)
 	net.serve(ctx)
 	conns := map[int64]*learnerConn{}
 	seq := &sequencer{s: p.s}

@@ -32,6 +32,7 @@ func (s *Server) startQuorum(ctx context.Context) error {
 	s.sessions.resetTo(db.Sessions(), now)
 	s.prep = newPrepper(prepOptions{
 		extendedTypes: s.cfg.ExtendedTypesEnabled, reconfigEnabled: s.cfg.ReconfigEnabled, quorum: true,
+		maxTxnLen: s.cfg.MaxRecordLen(),
 	}, s.tree, s.sessions, s.tree.LastProcessedZxid(), s.nowMs)
 	p, err := newQuorumPeer(s, sdb)
 	if err != nil {
@@ -59,6 +60,7 @@ func (s *Server) startQuorum(ctx context.Context) error {
 	s.goFunc(s.acceptLoop)
 	s.goFunc(func() { p.electionLoop(s.ctx) })
 	s.goFunc(func() { p.run(s.ctx) })
+	s.goFunc(s.autopurgeLoop) // autopurge.purgeInterval (config-fidelity)
 	s.goFunc(func() {
 		<-s.ctx.Done()
 		_ = s.ln.Close()

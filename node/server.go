@@ -145,13 +145,10 @@ func NewServer(cfg *zkconfig.Config, logger *slog.Logger) (*Server, error) {
 	if cfg.IsQuorum() {
 		s.serverID = cfg.MyID
 	}
-	// zkctl extensions: ZooKeeper reads these as JVM system properties only.
-	if v, ok := cfg.Extra["jute.maxbuffer"]; ok {
-		n, err := strconv.Atoi(v)
-		if err != nil || n <= 0 {
-			return nil, fmt.Errorf("node: jute.maxbuffer %q is not a positive number", v)
-		}
-		s.maxBuffer = n
+	// jute.maxbuffer: a typed zkconfig field (zoo.cfg key or -D flag).
+	s.maxBuffer = cfg.MaxFrameLen()
+	for _, w := range cfg.Warnings {
+		logger.Warn("config: " + w)
 	}
 	if v, ok := cfg.Extra["znode.container.checkIntervalMs"]; ok {
 		n, err := strconv.Atoi(v)
@@ -197,6 +194,7 @@ func (s *Server) Start(ctx context.Context) error {
 		extendedTypes:   s.cfg.ExtendedTypesEnabled,
 		reconfigEnabled: s.cfg.ReconfigEnabled,
 		quorum:          s.cfg.IsQuorum(),
+		maxTxnLen:       s.cfg.MaxRecordLen(),
 	}, s.tree, s.sessions, last, s.nowMs)
 
 	host, port := s.cfg.ClientPortAddress, s.cfg.ClientPort
@@ -233,6 +231,7 @@ func (s *Server) Start(ctx context.Context) error {
 	s.goFunc(s.acceptLoop)
 	s.goFunc(s.expireLoop)
 	s.goFunc(s.reapLoop)
+	s.goFunc(s.autopurgeLoop) // autopurge.purgeInterval (config-fidelity)
 	s.goFunc(func() {
 		<-s.ctx.Done()
 		_ = s.ln.Close()
@@ -343,6 +342,12 @@ func (s *Server) acceptLoop() {
 		if max := s.cfg.MaxClientCnxns; max > 0 && s.perIP[ip] >= max {
 			s.mu.Unlock()
 			s.log.Warn("too many connections from client, closing", "ip", ip, "max", max)
+			_ = nc.Close()
+			continue
+		}
+		if max := s.cfg.MaxCnxns; max > 0 && len(s.conns) >= max { // maxCnxns (config-fidelity)
+			s.mu.Unlock()
+			s.log.Warn("too many connections, closing", "max", max)
 			_ = nc.Close()
 			continue
 		}

@@ -10,6 +10,8 @@ package zkconfig
 
 import (
 	"sort"
+
+	"github.com/zkctl/zkctl/jute"
 )
 
 // LearnerType is a member's role in the ensemble.
@@ -207,11 +209,12 @@ type Config struct {
 	// FsyncWarningThresholdMs is fsync.warningthresholdms (default 1000): an
 	// fsync slower than this is logged.
 	FsyncWarningThresholdMs int64
-	// CommitLogCount is commitLogCount (default 500): how many recent txns
-	// the committed log keeps for DIFF syncs.
+	// CommitLogCount is commitLogCount (default and minimum 500): how many
+	// recent txns the committed log keeps for DIFF syncs.
 	CommitLogCount int
-	// SnapshotSizeFactor is snapshotSizeFactor (default 0.33): a DIFF sync
-	// may replay at most this fraction of the snapshot size from the log.
+	// SnapshotSizeFactor is snapshotSizeFactor (default 0.33; above 1 reset
+	// to 0.33, negative disables DIFFs from the on-disk log): a DIFF sync may
+	// replay at most this fraction of the snapshot size from the log.
 	SnapshotSizeFactor float64
 
 	// Warnings are startup warnings about keys accepted without effect
@@ -286,16 +289,7 @@ func (c *Config) MaxFrameLen() int {
 // checked against it up front, so nothing is acknowledged that recovery
 // would refuse.
 func (c *Config) MaxRecordLen() int {
-	frame := c.MaxFrameLen()
-	extra := c.JuteMaxBufferExtraSize
-	if extra < 0 {
-		extra = frame
-	}
-	extra = max(extra, 1024)
-	if int64(frame)+int64(extra) > 1<<31-1 {
-		return 1<<31 - 1
-	}
-	return frame + extra
+	return jute.MaxRecordLen(c.MaxFrameLen(), c.JuteMaxBufferExtraSize)
 }
 
 // ConnectLimitTicks is connectToLearnerMasterLimit, or initLimit when it is

@@ -138,13 +138,18 @@ func (p *parser) jvmKeys() {
 	p.boolKey("digest.enabled", &c.DigestEnabled)
 	p.boolKey("snapshot.trust.empty", &c.SnapshotTrustEmpty)
 	p.longKey("fsync.warningthresholdms", &c.FsyncWarningThresholdMs, 0)
-	p.intKey("commitLogCount", &c.CommitLogCount, 1, maxInt)
+	if p.intKey("commitLogCount", &c.CommitLogCount, -1<<31, maxInt) && c.CommitLogCount < 500 {
+		c.CommitLogCount = 500 // 3.8's ZKDatabase raises it to the default
+	}
 	if s, ok := p.values["snapshotsizefactor"]; ok {
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil {
 			p.fail("%s: %q is not a number", p.name("snapshotSizeFactor"), s)
 		}
-		c.SnapshotSizeFactor = f
+		if f > 1 {
+			f = 0.33 // 3.8's ZKDatabase falls back to the default
+		}
+		c.SnapshotSizeFactor = f // negative: disk (log) DIFFs disabled
 	}
 	var n int
 	p.intKey("znode.container.checkIntervalMs", &n, 1, maxInt)

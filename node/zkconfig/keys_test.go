@@ -243,7 +243,7 @@ func TestJVMFlags_Precedence(t *testing.T) {
 	if c.JuteMaxBuffer != 4000000 {
 		t.Errorf("zoo.cfg must beat -D: JuteMaxBuffer = %d", c.JuteMaxBuffer)
 	}
-	if c.CommitLogCount != 800 {
+	if c.CommitLogCount != 800 { // (values below 500 are raised to 500, as 3.8)
 		t.Errorf("JVMFLAGS must beat SERVER_JVMFLAGS: CommitLogCount = %d", c.CommitLogCount)
 	}
 	if c.JuteMaxBufferExtraSize != 5000 || c.MaxRecordLen() != 4005000 {
