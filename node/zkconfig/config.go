@@ -110,8 +110,8 @@ type Config struct {
 	// ClientPortAddress is the host to bind ("" = all interfaces).
 	ClientPort        int
 	ClientPortAddress string
-	// SecureClientPort is the TLS client port, 0 when none (zkctl does not
-	// serve TLS; the value is kept for conf output).
+	// SecureClientPort is the TLS client port: always 0, since zkctl does
+	// not serve TLS and refuses secureClientPort (keys.go).
 	SecureClientPort int
 	// ClientPortListenBacklog is the listen backlog, -1 for the default.
 	ClientPortListenBacklog int
@@ -134,7 +134,8 @@ type Config struct {
 
 	// MaxClientCnxns limits connections per client IP (default 60, 0 = none).
 	MaxClientCnxns int
-	// MaxCnxns limits connections per listener (default 0 = none).
+	// MaxCnxns limits the client listener's connections in total (default
+	// 0 = none).
 	MaxCnxns int
 	// minSessionTimeout and maxSessionTimeout are -1 when unset; see the
 	// methods of the same name.
