@@ -70,14 +70,23 @@ func TestConfig_TxnPastRecordLimitRefusedUpFront(t *testing.T) {
 	}
 	p.stop()
 	p.start()
-	c = dialRaw(t, p.addr)
+	if n := childrenAfterRestart(t, p, "/s"); n != 100 {
+		t.Fatalf("after restart: %d children", n)
+	}
+}
+
+// childrenAfterRestart counts path's children through a fresh session.
+func childrenAfterRestart(t *testing.T, p *proc, path string) int {
+	t.Helper()
+	c := dialRaw(t, p.addr)
 	c.handshake(0, nil, 4000)
-	h, d := c.call(jute.OpGetChildren, &jute.PathWatchRequest{Path: "/s"})
+	h, d := c.call(jute.OpGetChildren, &jute.PathWatchRequest{Path: path})
 	var r jute.ChildrenResponse
 	r.Decode(d)
-	if h.Err != jute.ErrOK || len(r.Children) != 100 {
-		t.Fatalf("after restart: %v, %d children", h.Err, len(r.Children))
+	if h.Err != jute.ErrOK {
+		t.Fatalf("getChildren %s: %v", path, h.Err)
 	}
+	return len(r.Children)
 }
 
 // autopurge: with purgeInterval 0 every snapshot stays; with
@@ -115,13 +124,8 @@ func TestConfig_Autopurge(t *testing.T) {
 	}
 	p.stop()
 	p.start() // recovers from what the purge kept
-	c = dialRaw(t, p.addr)
-	c.handshake(0, nil, 4000)
-	h, d := c.call(jute.OpGetChildren, &jute.PathWatchRequest{Path: "/"})
-	var r jute.ChildrenResponse
-	r.Decode(d)
-	if h.Err != jute.ErrOK || len(r.Children) != 41 {
-		t.Fatalf("after purge and restart: %v, %d children", h.Err, len(r.Children))
+	if n := childrenAfterRestart(t, p, "/"); n != 41 {
+		t.Fatalf("after purge and restart: %d children", n)
 	}
 }
 
