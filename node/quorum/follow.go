@@ -21,7 +21,7 @@ import (
 // (docs/quorum-reference.md §6.5), a SNAP loaded into the database.
 func (p *Peer) leaderReader() zabconn.LearnerReader {
 	return zabconn.LearnerReader{
-		MaxData:     p.srv.MaxBuffer() + 1024,
+		MaxData:     p.cfg.MaxRecordLen() + 1024, // a proposal carries a txn up to maxbuffer+extrasize
 		InitTimeout: time.Duration(p.cfg.InitLimit) * p.tick,
 		SyncTimeout: time.Duration(p.cfg.SyncLimit) * p.tick,
 		LoadSnap:    p.loadSnap,
@@ -56,7 +56,7 @@ func (p *Peer) follow(parent context.Context, leaderID int64, observer bool) err
 	if err != nil {
 		return err
 	}
-	nc, err := zabconn.DialLeader(ctx, p.zab, addr, time.Duration(p.cfg.InitLimit)*p.tick, p.log)
+	nc, err := zabconn.DialLeader(ctx, p.zab, addr, time.Duration(p.cfg.ConnectLimitTicks())*p.tick, p.log) // connectToLearnerMasterLimit
 	if err != nil {
 		return err
 	}

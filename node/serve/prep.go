@@ -31,6 +31,9 @@ type prepOptions struct {
 	extendedTypes   bool
 	reconfigEnabled bool
 	quorum          bool
+	// maxTxnLen is jute.maxbuffer + extrasize: the longest log record
+	// recovery reads back (0: no check).
+	maxTxnLen int
 }
 
 // prepper is PrepRequestProcessor: it validates requests in 3.8's order,
@@ -144,6 +147,13 @@ func (p *prepper) prepare(r *Request) {
 		body = &jute.ErrorTxn{Err: code}
 	}
 	r.Txn = &jute.Txn{Hdr: hdr, Body: body}
+	// Nothing is acknowledged that recovery will refuse: a txn longer than
+	// the log record limit (12 bytes kept for a TxnDigest) is refused here.
+	if n := len(jute.Encode(r.Txn)); p.opts.maxTxnLen > 0 && n+12 > p.opts.maxTxnLen {
+		p.rollback(zxid)
+		hdr.Type = jute.OpError
+		r.Txn = &jute.Txn{Hdr: hdr, Body: &jute.ErrorTxn{Err: jute.ErrMarshallingError}}
+	}
 }
 
 // txn builds the body of a write txn or returns the error code that makes

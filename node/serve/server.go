@@ -158,6 +158,7 @@ func (s *Server) Open(db Database) {
 		extendedTypes:   s.cfg.ExtendedTypesEnabled,
 		reconfigEnabled: s.cfg.ReconfigEnabled,
 		quorum:          s.cfg.IsQuorum(),
+		maxTxnLen:       s.cfg.MaxRecordLen(),
 	}, s.tree, s.sessions, last, s.nowMs)
 }
 
