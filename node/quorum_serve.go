@@ -32,6 +32,7 @@ func (s *Server) startQuorum(ctx context.Context) error {
 	s.sessions.resetTo(db.Sessions(), now)
 	s.prep = newPrepper(prepOptions{
 		extendedTypes: s.cfg.ExtendedTypesEnabled, reconfigEnabled: s.cfg.ReconfigEnabled, quorum: true,
+		quota: newQuotaEnforcer(s.cfg, s.log),
 	}, s.tree, s.sessions, s.tree.LastProcessedZxid(), s.nowMs)
 	p, err := newQuorumPeer(s, sdb)
 	if err != nil {

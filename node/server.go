@@ -197,6 +197,7 @@ func (s *Server) Start(ctx context.Context) error {
 		extendedTypes:   s.cfg.ExtendedTypesEnabled,
 		reconfigEnabled: s.cfg.ReconfigEnabled,
 		quorum:          s.cfg.IsQuorum(),
+		quota:           newQuotaEnforcer(s.cfg, s.log),
 	}, s.tree, s.sessions, last, s.nowMs)
 
 	host, port := s.cfg.ClientPortAddress, s.cfg.ClientPort
