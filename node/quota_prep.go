@@ -19,8 +19,9 @@ import (
 type quotaEnforcer struct {
 	log *slog.Logger
 
-	mu      sync.Mutex
-	lastLog time.Time
+	mu       sync.Mutex
+	lastLog  time.Time
+	exceeded map[string]int64 // hard-limit refusals per top namespace
 }
 
 // quotaLogEvery rate-limits the "Quota exceeded" warnings as 3.8's
@@ -66,16 +67,39 @@ func (p *prepper) checkQuota(path string, countDiff, bytesDiff int64) jute.Err {
 		return jute.ErrOK
 	}
 	warn, code := p.tree.CheckQuota(path, countDiff, bytesDiff)
-	if warn != "" {
-		q.mu.Lock()
-		now := time.Now()
-		if now.Sub(q.lastLog) >= quotaLogEvery {
-			q.lastLog = now
-			q.log.Warn(warn)
+	if warn == "" && code != jute.ErrQuotaExceeded {
+		return code
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if now := time.Now(); warn != "" && now.Sub(q.lastLog) >= quotaLogEvery {
+		q.lastLog = now
+		q.log.Warn(warn)
+	}
+	if code == jute.ErrQuotaExceeded {
+		// 3.8 counts refusals under the request path's top namespace
+		// (PathUtils.getTopNamespace).
+		if parts := strings.Split(path, "/"); len(parts) > 1 {
+			if q.exceeded == nil {
+				q.exceeded = map[string]int64{}
+			}
+			q.exceeded[parts[1]]++
 		}
-		q.mu.Unlock()
 	}
 	return code
+}
+
+// addExceeded adds 3.8's <ns>_quota_exceeded_error_per_namespace counters
+// to m (mntr's quota gauges); nothing when enforcement is off.
+func (q *quotaEnforcer) addExceeded(m map[string]int64) {
+	if q == nil || m == nil {
+		return
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for ns, n := range q.exceeded {
+		m[ns+"_quota_exceeded_error_per_namespace"] = n
+	}
 }
 
 // checkSetDataQuota is the setData quota check at 3.8's place: after the

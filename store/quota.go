@@ -273,3 +273,61 @@ func overLimit(prefix, what, limitName string, now, hardLimit, softLimit int64) 
 	}
 	return fmt.Sprintf("Quota exceeded: %s [current %s=%d, %s%sLimit=%d]", prefix, what, now, kind, limitName, limit), hard
 }
+
+// QuotaMetrics returns 3.8's per-namespace quota gauge sets (QuotaMetricsUtils)
+// as mntr shows them without the "zk_" prefix: for each top-level namespace
+// with a quota, <ns>_quota_count_limit_per_namespace and
+// <ns>_quota_bytes_limit_per_namespace (hard limit if set, else soft, summed
+// over the namespace's quotas) and <ns>_quota_{count,bytes}_usage_per_namespace
+// (summed zookeeper_stats). Like 3.8 it reads every childless
+// zookeeper_limits/zookeeper_stats node under /zookeeper/quota, whether or
+// not it is a live quota root; unparsable text is skipped. Empty without quotas.
+func (t *DataTree) QuotaMetrics() map[string]int64 {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	out := map[string]int64{}
+	var walk func(path string)
+	walk = func(path string) {
+		n := t.nodes[path]
+		if n == nil {
+			return
+		}
+		if len(n.children) > 0 {
+			for c := range n.children {
+				walk(path + "/" + c)
+			}
+			return
+		}
+		limits := strings.HasSuffix(path, "/"+QuotaLimitNode)
+		if !limits && !strings.HasSuffix(path, "/"+QuotaStatNode) {
+			return
+		}
+		parts := strings.Split(path[len(QuotaPath):], "/")
+		if len(parts) < 2 || n.data == nil {
+			return // 3.8 getTopNamespace: no namespace
+		}
+		ns := parts[1]
+		st, err := ParseStatsTrack(string(n.data))
+		if err != nil {
+			return
+		}
+		if limits {
+			out[ns+"_quota_count_limit_per_namespace"] += hardOrSoft(st.CountHardLimit(), st.Count())
+			out[ns+"_quota_bytes_limit_per_namespace"] += hardOrSoft(st.ByteHardLimit(), st.Bytes())
+		} else {
+			out[ns+"_quota_count_usage_per_namespace"] += st.Count()
+			out[ns+"_quota_bytes_usage_per_namespace"] += st.Bytes()
+		}
+	}
+	if t.nodes[QuotaPath] != nil {
+		walk(QuotaPath)
+	}
+	return out
+}
+
+func hardOrSoft(hard, soft int64) int64 {
+	if hard > -1 {
+		return hard
+	}
+	return soft
+}

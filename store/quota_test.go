@@ -344,3 +344,32 @@ func TestQuota_EdgePaths(t *testing.T) {
 		t.Fatalf("prefix of / = %q", p)
 	}
 }
+
+// TestQuota_Metrics: the per-namespace gauges 3.8.0's mntr printed for this
+// tree (zkCli.sh: create /q, /q/a xx, setquota -N 5 /q; create /r, /r/s,
+// setquota -b 7 /r/s), taken from a run of the Debian oracle.
+func TestQuota_Metrics(t *testing.T) {
+	q := newQuotaTree(t)
+	if m := q.tr.QuotaMetrics(); len(m) != 0 {
+		t.Fatalf("fresh tree: %v", m)
+	}
+	q.create("/q", "")
+	q.create("/q/a", "xx")
+	q.setquota("/q", "count=-1,bytes=-1=;byteHardLimit=-1;countHardLimit=5")
+	q.create("/r", "")
+	q.create("/r/s", "")
+	q.setquota("/r/s", "count=-1,bytes=7=;byteHardLimit=-1;countHardLimit=-1")
+	want := map[string]int64{
+		"q_quota_bytes_limit_per_namespace": -1,
+		"r_quota_bytes_limit_per_namespace": 7,
+		"q_quota_count_usage_per_namespace": 2,
+		"r_quota_count_usage_per_namespace": 1,
+		"q_quota_count_limit_per_namespace": 5,
+		"r_quota_count_limit_per_namespace": -1,
+		"q_quota_bytes_usage_per_namespace": 2,
+		"r_quota_bytes_usage_per_namespace": 0,
+	}
+	if got := q.tr.QuotaMetrics(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %v\nwant %v", got, want)
+	}
+}

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -109,6 +110,7 @@ func TestQuota_Differential(t *testing.T) {
 	type run struct {
 		count, restart, enforce []string
 		multi                   string
+		mntr, enforceMntr       []string
 	}
 	play := func(t *testing.T, start func(zkproc.Options) *zkproc.Instance) run {
 		var r run
@@ -118,9 +120,11 @@ func TestQuota_Differential(t *testing.T) {
 		r.count = runZkCliScript(t, srv.ClientAddr(), quotaCountScript)
 		srv.Restart()
 		r.restart = runZkCliScript(t, srv.ClientAddr(), quotaAfterRestartScript)
+		r.mntr = quotaMntr(t, srv)
 		enf := start(zkproc.Options{NoFsync: true, Extra: map[string]string{"enforceQuota": "true"}})
 		r.enforce = runZkCliScript(t, enf.ClientAddr(), quotaEnforceScript)
 		r.multi = quotaMulti(t, enf.ClientAddr())
+		r.enforceMntr = quotaMntr(t, enf)
 		return r
 	}
 	var want run
@@ -128,6 +132,7 @@ func TestQuota_Differential(t *testing.T) {
 		want = play(t, func(o zkproc.Options) *zkproc.Instance { return oracle.StartStandalone(t, o) })
 		t.Logf("Apache:\n%s\n--- restart\n%s\n--- enforce\n%s\n--- multi %s",
 			strings.Join(want.count, "\n"), strings.Join(want.restart, "\n"), strings.Join(want.enforce, "\n"), want.multi)
+		t.Logf("Apache quota mntr:\n%s\n--- enforce\n%s", strings.Join(want.mntr, "\n"), strings.Join(want.enforceMntr, "\n"))
 	})
 	t.Run("zkctl", func(t *testing.T) {
 		if want.count == nil {
@@ -137,7 +142,8 @@ func TestQuota_Differential(t *testing.T) {
 		for _, c := range []struct {
 			name      string
 			want, got []string
-		}{{"count", want.count, got.count}, {"restart", want.restart, got.restart}, {"enforce", want.enforce, got.enforce}} {
+		}{{"count", want.count, got.count}, {"restart", want.restart, got.restart}, {"enforce", want.enforce, got.enforce},
+			{"mntr", want.mntr, got.mntr}, {"enforce mntr", want.enforceMntr, got.enforceMntr}} {
 			if d := diffLines("apache", c.want, "zkctl", c.got); d != "" {
 				t.Errorf("%s transcripts differ:\n%s", c.name, d)
 			}
@@ -194,4 +200,21 @@ func quotaMulti(t *testing.T, addr string) string {
 	data, _, err := c.Get("/zookeeper/quota/m/zookeeper_stats")
 	mustDo(err)
 	return strings.Join(append(out, string(data)), "; ")
+}
+
+// quotaMntr returns mntr's quota gauges (3.8 QuotaMetricsUtils), sorted.
+func quotaMntr(t *testing.T, srv *zkproc.Instance) []string {
+	t.Helper()
+	out, err := zkproc.FourLetter(srv.ClientAddr(), "mntr", 5*time.Second)
+	if err != nil {
+		t.Fatalf("mntr: %v", err)
+	}
+	var lines []string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "quota") {
+			lines = append(lines, strings.TrimSpace(l))
+		}
+	}
+	sort.Strings(lines)
+	return lines
 }
