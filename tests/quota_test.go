@@ -160,7 +160,8 @@ func TestQuota_Differential(t *testing.T) {
 // quotaMulti runs multis under the enforced /m quota (hard count 3) and
 // reports each outcome and the resulting stats: one multi whose creates
 // together pass the limit (each checked against the tree before the multi,
-// so 3.8 lets it through), then one create past it inside a multi.
+// so 3.8 lets it through), then one create past it inside a multi; then a
+// setData that is both past a hard byte limit and of a wrong version.
 func quotaMulti(t *testing.T, addr string) string {
 	t.Helper()
 	c, _, err := zk.Connect([]string{addr}, 10*time.Second, zk.WithLogInfo(false))
@@ -200,6 +201,10 @@ func quotaMulti(t *testing.T, addr string) string {
 	multi("/m/d")
 	_, err = c.Create("/m/e", nil, 0, acl)
 	out = append(out, "create: "+errText(err))
+	// 3.8 checks the quota before the version: QuotaExceeded, not BadVersion
+	// (/b has byteHardLimit 5 and holds 3 bytes after quotaEnforceScript).
+	_, err = c.Set("/b/x", []byte("1234567"), 99)
+	out = append(out, "set past -B with a bad version: "+errText(err))
 	data, _, err := c.Get("/zookeeper/quota/m/zookeeper_stats")
 	mustDo(err)
 	return strings.Join(append(out, string(data)), "; ")
