@@ -490,4 +490,5 @@ func (t *DataTree) replaceWith(o *DataTree) {
 	t.nodes, t.acls, t.ephems, t.conts, t.ttls = o.nodes, o.acls, o.ephems, o.conts, o.ttls
 	t.digest, t.dataSize, t.lastZxid = o.digest, o.dataSize, o.lastZxid
 	t.digestZxid, t.digestAt = o.digestZxid, o.digestAt
+	t.quotas = o.quotas // quota roots rebuilt by readTree's setupQuota
 }

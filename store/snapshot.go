@@ -338,6 +338,7 @@ func readTree(s *streamReader) (*DataTree, error) {
 	if t.nodes["/"] == nil {
 		return nil, fmt.Errorf("%w: no root node", ErrCorruptSnapshot)
 	}
+	t.setupQuota()
 	t.acls.purgeUnused()
 	return t, nil
 }

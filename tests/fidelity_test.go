@@ -405,7 +405,7 @@ var zkCliQuotaCountScript = []string{
 // missing path, negative and absurd quotas, setquota on /zookeeper and a
 // second setquota on the same path, through zkCli.sh against Apache and
 // zkctl; the transcripts must be the same. Then the quota nodes and
-// listquota after a few creates (a known gap: zkctl counts nothing).
+// listquota after a few creates.
 func TestFidelity_ZkCliQuotaBadInput(t *testing.T) {
 	oracle.RequireOrSkip(t)
 	requireZkCli(t)
@@ -428,7 +428,6 @@ func TestFidelity_ZkCliQuotaBadInput(t *testing.T) {
 			t.Errorf("zkCli.sh quota transcripts differ:\n%s", d)
 		}
 		t.Run("counts", func(t *testing.T) {
-			knownGap(t, "quotas are not counted: nothing maintains zookeeper_stats")
 			got := runZkCliScript(t, p.ClientAddr(), zkCliQuotaCountScript)
 			t.Logf("zkctl quota count transcript:\n%s", strings.Join(got, "\n"))
 			if d := diffLines("apache", wantCount, "zkctl", got); d != "" {

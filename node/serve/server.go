@@ -159,6 +159,7 @@ func (s *Server) Open(db Database) {
 		reconfigEnabled: s.cfg.ReconfigEnabled,
 		quorum:          s.cfg.IsQuorum(),
 		maxTxnLen:       s.cfg.MaxRecordLen(),
+		quota:           newQuotaEnforcer(s.cfg, s.log),
 	}, s.tree, s.sessions, last, s.nowMs)
 }
 

@@ -215,8 +215,9 @@ type Config struct {
 	// ReadOnlyModeEnabled is readonlymode.enabled (refused when true until
 	// read-only mode exists).
 	ReadOnlyModeEnabled bool
-	// EnforceQuota is enforceQuota (zookeeper.enforceQuota); refused when
-	// true until quota enforcement exists.
+	// EnforceQuota is enforceQuota (zookeeper.enforceQuota): creates and
+	// setData past a hard quota fail with QuotaExceeded. As Java's
+	// Boolean.parseBoolean, only "true" (any case) turns it on.
 	EnforceQuota bool
 	// DigestEnabled is digest.enabled (zookeeper.digest.enabled, default
 	// true): whether txns carry the tree digest.

@@ -134,7 +134,9 @@ func (p *parser) jvmKeys() {
 		c.JuteMaxBufferExtraSize = 1024 // 3.8's floor (its old fixed value)
 	}
 	p.boolKey("readonlymode.enabled", &c.ReadOnlyModeEnabled)
-	p.boolKey("enforceQuota", &c.EnforceQuota)
+	if s, ok := p.values["enforcequota"]; ok {
+		c.EnforceQuota = strings.EqualFold(s, "true") // 3.8's Boolean.getBoolean
+	}
 	p.boolKey("digest.enabled", &c.DigestEnabled)
 	p.boolKey("snapshot.trust.empty", &c.SnapshotTrustEmpty)
 	p.longKey("fsync.warningthresholdms", &c.FsyncWarningThresholdMs, 0)

@@ -99,13 +99,13 @@ var keyTable = []keySpec{
 	// JVM-property settings zkctl also reads from zoo.cfg (typed fields).
 	{key: "jute.maxbuffer"}, {key: "jute.maxbuffer.extrasize"}, {key: "commitLogCount"},
 	{key: "snapshotSizeFactor"}, {key: "fsync.warningthresholdms"}, {key: "digest.enabled"},
+	{key: "enforceQuota"}, // quota enforcement in prep (node/serve/quota_prep.go)
 
 	// Behaviour zkctl lacks: refused unless the value is 3.8's default.
 	{key: "leaderServes", outcome: Refused, accept: isTrue, why: "leaderServes=no (a leader that refuses clients) is not implemented"},
 	{key: "localSessionsEnabled", outcome: Refused, accept: isFalse, why: "local sessions are not implemented"},
 	{key: "localSessionsUpgradingEnabled", outcome: Refused, accept: isFalse, why: "local sessions are not implemented"},
 	{key: "readonlymode.enabled", outcome: Refused, accept: isFalse, why: "read-only mode is not implemented"},
-	{key: "enforceQuota", outcome: Refused, accept: isFalse, why: "quota enforcement is not implemented"},
 	{key: "snapshot.trust.empty", outcome: Refused, accept: isFalse, why: "starting from logs without a snapshot is not implemented"},
 	{key: "snapshot.compression.method", outcome: Refused, accept: isEmpty, why: "compressed snapshots are not implemented"},
 	{key: "emulate353TTLNodes", outcome: Refused, accept: isFalse, why: "3.5.3 TTL node ids are not implemented"},

@@ -67,7 +67,7 @@ var keyRows = []struct {
 	{"localSessionsUpgradingEnabled", "true", Refused, ""},
 	{"readonlymode.enabled", "true", Refused, ""},
 	{"readonlymode.enabled", "false", Works, ""},
-	{"enforceQuota", "true", Refused, ""},
+	{"enforceQuota", "true", Works, ""},
 	{"enforceQuota", "false", Works, ""},
 	{"snapshot.trust.empty", "true", Refused, ""},
 	{"snapshot.trust.empty", "false", Works, ""},
@@ -287,7 +287,6 @@ func TestJVMFlags_RefusedAndInvalid(t *testing.T) {
 		{"JVMFLAGS", "-Dzookeeper.ssl.keyStore.location=/k.jks", "ssl.keyStore.location"},
 		{"JVMFLAGS", "-Dzookeeper.sslQuorum=true", "sslQuorum"},
 		{"JVMFLAGS", "-Dreadonlymode.enabled=true", "readonlymode.enabled"},
-		{"JVMFLAGS", "-Dzookeeper.enforceQuota=true", "enforceQuota"},
 	}
 	for _, c := range cases {
 		checkOutcome(t, c.flags, c.key, Refused, base, envOf(map[string]string{c.env: c.flags}))
@@ -334,4 +333,29 @@ func FuzzJVMFlags(f *testing.F) {
 			t.Fatalf("limits %d %d", c.MaxFrameLen(), c.MaxRecordLen())
 		}
 	})
+}
+
+// enforceQuota works from zoo.cfg and from -Dzookeeper.enforceQuota, and
+// as 3.8's Boolean.getBoolean only "true" (any case) turns it on.
+func TestKeys_EnforceQuotaTyped(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		env  map[string]string
+		want bool
+	}{
+		{"enforceQuota=true\n", nil, true},
+		{"enforceQuota=TRUE\n", nil, true},
+		{"enforceQuota=yes\n", nil, false},
+		{"enforceQuota=false\n", nil, false},
+		{"", map[string]string{"JVMFLAGS": "-Dzookeeper.enforceQuota=true"}, true},
+		{"", nil, false},
+	} {
+		cfg, err := Parse("zoo.cfg", []byte(base+c.text), envOf(c.env))
+		if err != nil {
+			t.Fatalf("%q %v: %v", c.text, c.env, err)
+		}
+		if cfg.EnforceQuota != c.want {
+			t.Errorf("%q %v: EnforceQuota %v, want %v", c.text, c.env, cfg.EnforceQuota, c.want)
+		}
+	}
 }
