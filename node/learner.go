@@ -159,7 +159,9 @@ func (p *quorumPeer) follow(parent context.Context, leaderID int64, observer boo
 	var pipe *rolePipe
 	var logged loggedTxns
 	reval := pendingRevalidations{}
+	p.s.sessions.recordTouches(true)
 	defer func() {
+		p.s.sessions.recordTouches(false)
 		cancel()
 		_ = nc.Close()
 		<-readDone
@@ -275,21 +277,12 @@ func (p *quorumPeer) learnerRequest(ln *leader.Learner, seq *sequencer, r *Reque
 	seq.add(r, seqWrite)
 }
 
-// touchLocalSessions reports the sessions of this server's clients in the
-// next PING reply, so the leader keeps them alive.
+// touchLocalSessions reports, in the next PING reply, the sessions of this
+// server's clients that sent anything since the previous PING, so the
+// leader keeps exactly those alive (Learner.ping in 3.8).
 func (p *quorumPeer) touchLocalSessions(ln *leader.Learner) {
-	p.s.mu.Lock()
-	type st struct {
-		id int64
-		to int32
-	}
-	var list []st
-	for sid, c := range p.s.bySession {
-		list = append(list, st{sid, c.timeout.Load()})
-	}
-	p.s.mu.Unlock()
-	for _, x := range list {
-		ln.Touch(x.id, x.to)
+	for sid, to := range p.s.sessions.takeTouched() {
+		ln.Touch(sid, to)
 	}
 }
 

@@ -189,6 +189,33 @@ func TestSessionTracker_Buckets(t *testing.T) {
 	}
 }
 
+// TestSessionTracker_TouchedSincePing pins what a learner reports on a
+// PING: only sessions that sent something since the last report
+// (LearnerSessionTracker.snapshot in 3.8), never every known session.
+func TestSessionTracker_TouchedSincePing(t *testing.T) {
+	st := newSessionTracker(100, 1, 1_000_000)
+	st.add(1, 4000, 0)
+	st.add(2, 6000, 0)
+	st.touch(1, 10)
+	if got := st.takeTouched(); got != nil {
+		t.Fatalf("touches recorded outside a learner role: %v", got)
+	}
+	st.recordTouches(true)
+	st.touch(1, 20)
+	st.touch(3, 20) // unknown: not reported
+	if got := st.takeTouched(); len(got) != 1 || got[1] != 4000 {
+		t.Fatalf("first PING reports %v, want only session 1 (4000 ms)", got)
+	}
+	if got := st.takeTouched(); len(got) != 0 {
+		t.Fatalf("a silent session is reported again: %v", got)
+	}
+	st.touch(2, 30)
+	st.recordTouches(false)
+	if got := st.takeTouched(); got != nil {
+		t.Fatalf("touches kept after the role ended: %v", got)
+	}
+}
+
 func TestSessionPassword_JavaRandom(t *testing.T) {
 	// java.util.Random(42).nextInt() is -1170105035.
 	if got := newJavaRandom(42).next(32); got != -1170105035 {
