@@ -133,7 +133,7 @@ func TestWatchManager_Dumps(t *testing.T) {
 }
 
 func TestACL_CheckAndFixup(t *testing.T) {
-	alice, _ := DigestID("alice:secret")
+	alice := DigestID("alice:secret")
 	if alice != "alice:aYXlLOpEooaV1cRAvUL1fp9Qt7E=" {
 		t.Fatalf("digest %s", alice)
 	}
@@ -213,6 +213,22 @@ func TestSessionTracker_TouchedSincePing(t *testing.T) {
 	st.recordTouches(false)
 	if got := st.takeTouched(); got != nil {
 		t.Fatalf("touches kept after the role ended: %v", got)
+	}
+}
+
+// TestDigestID_AnyString pins 3.8's generateDigest: the id's user part is
+// the text before the first colon, or the whole string without one. The
+// expected ids are what Apache 3.8 prints for the same strings
+// (java -cp zookeeper.jar org.apache.zookeeper.server.auth.DigestAuthenticationProvider ...).
+func TestDigestID_AnyString(t *testing.T) {
+	for in, want := range map[string]string{
+		"alice:secret": "alice:aYXlLOpEooaV1cRAvUL1fp9Qt7E=",
+		"blah":         "blah:W/H9kn37hnlJai5s8Ay+UMHIcUU=",
+		"a:b:c":        "a:cLzgnoJ6mP5qz3w+mwvPE2vDgu0=",
+	} {
+		if got := DigestID(in); got != want {
+			t.Errorf("DigestID(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 
