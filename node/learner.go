@@ -119,6 +119,7 @@ func (p *quorumPeer) loadSnap(br *bufio.Reader, zxid int64) error {
 		return fmt.Errorf("node: SNAP 0x%x: %w", zxid, err)
 	}
 	p.db.SetLastProcessedZxid(zxid)
+	p.initConfigNode()
 	p.log.Info("snapshot received from the leader", "zxid", hexID(zxid), "nodes", p.db.Tree().NodeCount(), "took", time.Since(start))
 	return nil
 }

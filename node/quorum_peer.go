@@ -99,6 +99,7 @@ func newQuorumPeer(s *Server, db *store.DB) (*quorumPeer, error) {
 		revalCh:    make(chan revalidation, 256),
 	}
 	p.qvVer, _ = election.ConfigVersion(p.qv)
+	p.initConfigNode()
 	for _, v := range cfg.Voters() {
 		p.voters = append(p.voters, v.ID)
 	}
@@ -135,6 +136,15 @@ func newQuorumPeer(s *Server, db *store.DB) (*quorumPeer, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// initConfigNode writes the membership into /zookeeper/config as 3.8's
+// ZKDatabase.initConfigInZKDatabase does: the QuorumVerifier text (what
+// getConfig and `zkCli.sh config` read), Stat version -1, mzxid the config
+// version. It runs at start and after a SNAP, which replaced the tree with
+// the leader's (Learner.syncWithLeader, reconfig disabled).
+func (p *quorumPeer) initConfigNode() {
+	p.db.Tree().SetConfig([]byte(p.qv), p.qvVer, time.Now().UnixMilli())
 }
 
 // loadEpochs reads (or creates) the epoch files as QuorumPeer.loadDataBase.

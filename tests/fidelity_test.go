@@ -299,7 +299,6 @@ func TestFidelity_EnsembleFacts(t *testing.T) {
 			}
 		})
 		t.Run("config", func(t *testing.T) {
-			knownGap(t, "/zookeeper/config is empty in an ensemble")
 			if d := diffLines("apache", want.config, "zkctl", got.config); d != "" {
 				t.Errorf("/zookeeper/config differs:\n%s", d)
 			}
