@@ -17,6 +17,11 @@ func openStore(cfg *zkconfig.Config, logger *slog.Logger) (Database, error) {
 		SnapCount:       cfg.SnapCount,
 		SnapRetainCount: cfg.AutopurgeSnapRetainCount,
 		Logger:          logger,
+		// config-fidelity wiring (issue 10)
+		SnapSizeLimit:    cfg.SnapSizeLimitInKb * 1024,
+		MaxRecordLen:     cfg.MaxRecordLen(),
+		FsyncWarning:     cfg.FsyncWarning(),
+		CommittedLogSize: cfg.CommitLogCount,
 	})
 	if err != nil {
 		return nil, err

@@ -40,7 +40,8 @@ func (s *Server) closeAllConns(reason string) {
 	}
 }
 
-// acceptLoop accepts client connections, enforcing maxClientCnxns per IP.
+// acceptLoop accepts client connections, enforcing maxClientCnxns per IP
+// and maxCnxns in all.
 func (s *Server) acceptLoop() {
 	for {
 		nc, err := s.ln.Accept()
@@ -61,6 +62,12 @@ func (s *Server) acceptLoop() {
 		if max := s.cfg.MaxClientCnxns; max > 0 && s.perIP[ip] >= max {
 			s.mu.Unlock()
 			s.log.Warn("too many connections from client, closing", "ip", ip, "max", max)
+			_ = nc.Close()
+			continue
+		}
+		if max := s.cfg.MaxCnxns; max > 0 && len(s.conns) >= max { // maxCnxns (config-fidelity)
+			s.mu.Unlock()
+			s.log.Warn("too many connections, closing", "max", max)
 			_ = nc.Close()
 			continue
 		}
