@@ -17,6 +17,7 @@ import (
 //	POST /do      Action      204, or an error
 //	POST /run     {"line"}    {"output"}
 //	GET  /events?since=N&wait=5s   {"events": [...], "last": N}
+//	GET  /messages?since=N&kind=election|zab&wait=5s   MessagesResponse
 //	POST /down                202; the launcher shuts down
 func (l *Launcher) startControl() {
 	mux := http.NewServeMux()
@@ -81,6 +82,34 @@ func (l *Launcher) startControl() {
 			evs = []Event{}
 		}
 		writeJSON(w, http.StatusOK, eventsResponse{Events: evs, Last: last})
+	})
+	mux.HandleFunc("GET /messages", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		var since uint64
+		if s := q.Get("since"); s != "" {
+			v, err := strconv.ParseUint(s, 10, 64)
+			if err != nil {
+				writeErr(w, fmt.Errorf("since=%q: %w", s, ErrBadAction))
+				return
+			}
+			since = v
+		}
+		kind := q.Get("kind")
+		if kind != "" && kind != MsgElection && kind != MsgZab {
+			writeErr(w, fmt.Errorf("kind=%q (want election or zab): %w", kind, ErrBadAction))
+			return
+		}
+		var wait time.Duration
+		if s := q.Get("wait"); s != "" {
+			d, err := time.ParseDuration(s)
+			if err != nil || d < 0 {
+				writeErr(w, fmt.Errorf("wait=%q: %w", s, ErrBadAction))
+				return
+			}
+			wait = min(d, 30*time.Second)
+		}
+		resp, _ := l.Messages(r.Context(), since, kind, wait)
+		writeJSON(w, http.StatusOK, resp)
 	})
 	mux.HandleFunc("POST /down", func(w http.ResponseWriter, r *http.Request) {
 		l.emit("info", 0, "down requested through the control API")

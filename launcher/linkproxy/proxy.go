@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/zkctl/zkctl/launcher/wiremsg"
 )
 
 // chunkSize is the largest piece read at once from a socket.
@@ -44,6 +46,37 @@ type Config struct {
 	RefusedRetry time.Duration
 	// Logger receives debug lines (default slog.Default()).
 	Logger *slog.Logger
+	// Messages, when set, is called once per accepted connection; its
+	// MessageConn frames both directions into whole messages, sees each
+	// one and may hold, drop, duplicate or delay it. Without it the proxy
+	// forwards bytes as they come.
+	Messages func() MessageConn
+}
+
+// MessageConn is what the owner of a proxy sees of one connection when the
+// proxy forwards whole messages. Forward is the direction from the
+// accepted side to Target.
+type MessageConn interface {
+	// Framer returns the framer of one direction.
+	Framer(forward bool) wiremsg.Framer
+	// Admit is called before a whole message (a Notification or Packet
+	// frame) is written. It may block, to hold the message, until done is
+	// closed, and returns what to do with it; ok false means the
+	// connection ended while it waited.
+	Admit(forward bool, f wiremsg.Frame, read time.Time, done <-chan struct{}) (v Verdict, ok bool)
+	// Written is called after each frame (handshake, opaque bytes
+	// included) was written, or dropped by its Verdict. It must not block:
+	// decoding happens elsewhere.
+	Written(forward bool, f wiremsg.Frame, v Verdict)
+}
+
+// Verdict says what to do with one message.
+type Verdict struct {
+	// Copies is how many times the message is written: 1 to forward it,
+	// 0 to drop it, 2 to duplicate it.
+	Copies int
+	// Delay is added to the message's due time (order is kept).
+	Delay time.Duration
 }
 
 // Proxy accepts on a listener and forwards to Target under the faults of
@@ -264,6 +297,10 @@ func (l *link) run() {
 	l.b = b
 	l.mu.Unlock()
 
+	var mc MessageConn
+	if l.p.cfg.Messages != nil {
+		mc = l.p.cfg.Messages()
+	}
 	var wg sync.WaitGroup
 	wg.Add(3)
 	var finished atomic.Int32
@@ -278,12 +315,12 @@ func (l *link) run() {
 	go func() {
 		defer wg.Done()
 		defer pipeDone()
-		l.pipe(bufio.NewReaderSize(l.a, chunkSize), b, l.p.cfg.Forward, l.p.cfg.Prefix, &l.p.fwdBytes)
+		l.pipe(bufio.NewReaderSize(l.a, chunkSize), b, l.p.cfg.Forward, l.p.cfg.Prefix, &l.p.fwdBytes, mc, true)
 	}()
 	go func() {
 		defer wg.Done()
 		defer pipeDone()
-		l.pipe(bufio.NewReaderSize(b, chunkSize), l.a, l.p.cfg.Back, nil, &l.p.backByts)
+		l.pipe(bufio.NewReaderSize(b, chunkSize), l.a, l.p.cfg.Back, nil, &l.p.backByts, mc, false)
 	}()
 	go func() {
 		defer wg.Done()
@@ -309,18 +346,21 @@ func (l *link) watchReject() {
 	}
 }
 
-// chunk is one piece of a direction's stream; eof and err end it.
+// chunk is one piece of a direction's stream; eof and err end it. With a
+// MessageConn each chunk is one frame.
 type chunk struct {
-	data []byte
-	due  time.Time
-	eof  bool
-	err  error
+	data  []byte
+	due   time.Time
+	read  time.Time
+	frame wiremsg.FrameType
+	eof   bool
+	err   error
 }
 
 // pipe forwards src to dst under dir: a reader goroutine stamps each chunk
 // with its due time, the writer waits while the direction is cut and until
 // the chunk is due, so order is kept and delay does not cap throughput.
-func (l *link) pipe(src *bufio.Reader, dst net.Conn, dir *Direction, prefix Prefix, count *atomic.Int64) {
+func (l *link) pipe(src *bufio.Reader, dst net.Conn, dir *Direction, prefix Prefix, count *atomic.Int64, mc MessageConn, forward bool) {
 	q := make(chan chunk, queueLen)
 	stop := make(chan struct{})
 	readerDone := make(chan struct{})
@@ -333,12 +373,13 @@ func (l *link) pipe(src *bufio.Reader, dst net.Conn, dir *Direction, prefix Pref
 		defer close(q)
 		var last time.Time
 		send := func(c chunk) bool {
-			due := time.Now().Add(dir.delay())
+			now := time.Now()
+			due := now.Add(dir.delay())
 			if due.Before(last) {
 				due = last
 			}
 			last = due
-			c.due = due
+			c.due, c.read = due, now
 			select {
 			case q <- c:
 				return true
@@ -350,7 +391,7 @@ func (l *link) pipe(src *bufio.Reader, dst net.Conn, dir *Direction, prefix Pref
 		}
 		if prefix != nil {
 			head, err := prefix(src)
-			if len(head) > 0 && !send(chunk{data: head}) {
+			if len(head) > 0 && !send(chunk{data: head, frame: wiremsg.Handshake}) {
 				return
 			}
 			if err != nil {
@@ -358,10 +399,24 @@ func (l *link) pipe(src *bufio.Reader, dst net.Conn, dir *Direction, prefix Pref
 				return
 			}
 		}
+		var framer wiremsg.Framer
+		if mc != nil {
+			framer = mc.Framer(forward)
+		}
 		for {
-			buf := make([]byte, chunkSize)
-			n, err := src.Read(buf)
-			if n > 0 && !send(chunk{data: buf[:n]}) {
+			var c chunk
+			var err error
+			if framer != nil {
+				var f wiremsg.Frame
+				f, err = framer.Next(src)
+				c = chunk{data: f.Data, frame: f.Type}
+			} else {
+				buf := make([]byte, chunkSize)
+				var n int
+				n, err = src.Read(buf)
+				c = chunk{data: buf[:n]}
+			}
+			if len(c.data) > 0 && !send(c) {
 				return
 			}
 			if err != nil {
@@ -370,7 +425,20 @@ func (l *link) pipe(src *bufio.Reader, dst net.Conn, dir *Direction, prefix Pref
 			}
 		}
 	}()
+	var lastDue time.Time
 	for c := range q {
+		v := Verdict{Copies: 1}
+		if mc != nil && (c.frame == wiremsg.Notification || c.frame == wiremsg.Packet) {
+			var ok bool
+			if v, ok = mc.Admit(forward, wiremsg.Frame{Type: c.frame, Data: c.data}, c.read, l.done); !ok {
+				return
+			}
+			c.due = c.due.Add(v.Delay)
+			if c.due.Before(lastDue) {
+				c.due = lastDue
+			}
+			lastDue = c.due
+		}
 		if !l.waitReady(dir, c.due) {
 			return
 		}
@@ -387,11 +455,16 @@ func (l *link) pipe(src *bufio.Reader, dst net.Conn, dir *Direction, prefix Pref
 			l.abort()
 			return
 		}
-		if _, err := dst.Write(c.data); err != nil {
-			l.abort()
-			return
+		for range v.Copies {
+			if _, err := dst.Write(c.data); err != nil {
+				l.abort()
+				return
+			}
+			count.Add(int64(len(c.data)))
 		}
-		count.Add(int64(len(c.data)))
+		if mc != nil {
+			mc.Written(forward, wiremsg.Frame{Type: c.frame, Data: c.data}, v)
+		}
 	}
 }
 
