@@ -40,7 +40,7 @@ func (e *ParseError) Error() string {
 var Commands = []string{
 	"kill", "stop", "start", "restart", "pause", "resume", "isolate", "partition",
 	"cut", "slow", "reject", "heal", "wait", "expect", "load", "check", "nemesis",
-	"repeat", "noheal",
+	"repeat", "noheal", "hold", "step", "release", "drop", "duplicate", "delay",
 }
 
 var processVerbs = map[string]bool{
@@ -206,6 +206,8 @@ func (p *parser) stmt(depth int) (Stmt, error) {
 		return p.nemesis(at)
 	case word == "repeat":
 		return p.repeat(at, depth)
+	case messageCommands[word]:
+		return p.messageStmt(word, at)
 	}
 	return nil, &ParseError{Pos: at, Msg: fmt.Sprintf("unknown command %q", t.text), Suggestion: nearest(word, Commands)}
 }

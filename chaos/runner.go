@@ -382,7 +382,7 @@ func (r *Runner) status(ctx context.Context, x exec) (launcher.ClusterStatus, er
 // isFault says whether an action kind counts as an injected fault.
 func isFault(kind string) bool {
 	switch kind {
-	case launcher.ActStart, launcher.ActResume, launcher.ActHeal:
+	case launcher.ActStart, launcher.ActResume, launcher.ActHeal, launcher.ActRelease, launcher.ActStep:
 		return false
 	}
 	return true
@@ -455,6 +455,8 @@ func (r *Runner) exec(ctx context.Context, x exec, s Stmt) error {
 		})
 	case *PartitionStmt:
 		return r.partition(ctx, x, s)
+	case *HoldStmt, *StepStmt, *ReleaseStmt, *MsgFaultStmt:
+		return r.execMessage(ctx, x, s)
 	case *CutStmt:
 		st, err := r.status(ctx, x)
 		if err != nil {
