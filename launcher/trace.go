@@ -160,6 +160,7 @@ func (t *tracer) run() {
 	tick := time.NewTicker(traceFlushIv)
 	defer tick.Stop()
 	enc := json.NewEncoder(t.out)
+	enc.SetEscapeHTML(false) // keep "1->2" readable
 	for {
 		select {
 		case m := <-t.in:

@@ -22,7 +22,8 @@ type Decoded struct {
 	Summary string
 }
 
-func hex(v int64) string { return fmt.Sprintf("0x%x", v) }
+// hex prints v as ZooKeeper does (Long.toHexString): -1 is 0xffffffffffffffff.
+func hex(v int64) string { return fmt.Sprintf("0x%x", uint64(v)) }
 
 // looksTLS reports whether b starts like a TLS record (handshake, 3.x).
 func looksTLS(b []byte) bool { return len(b) >= 2 && b[0] == 0x16 && b[1] == 0x03 }
