@@ -35,6 +35,9 @@ type Config struct {
 	// come, without framing them into messages: no message log, no
 	// stepping, no message faults. It exists to measure what they cost.
 	NoMessages bool
+	// TraceRaw keeps each logged message's bytes in Message.Raw, so that
+	// tests can store frames captured from real servers as fixtures.
+	TraceRaw bool
 	// Grace is how long stop waits after SIGTERM before SIGKILL.
 	Grace time.Duration
 	// PollEvery is the admin-port poll period.

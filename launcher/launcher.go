@@ -90,7 +90,7 @@ func New(cfg Config) (*Launcher, error) {
 		dir:    dir,
 		layout: Layout{Base: cfg.BasePort},
 		events: newEventLog(),
-		trace:  newTracer(),
+		trace:  newTracer(cfg.TraceRaw),
 		links:  map[[2]int]*linkproxy.Direction{},
 		downCh: make(chan struct{}),
 	}

@@ -49,6 +49,8 @@ type Message struct {
 	Fields map[string]any `json:"fields,omitempty"`
 	// Summary is the message on one line.
 	Summary string `json:"summary"`
+	// Raw is the frame's bytes, only with Config.TraceRaw (base64 in JSON).
+	Raw []byte `json:"raw,omitempty"`
 }
 
 // String renders the message as one plain line.
@@ -104,13 +106,14 @@ type tracer struct {
 	out  *bufio.Writer
 
 	gate *gate
+	raw  bool // keep each frame's bytes in Message.Raw
 
 	stop chan struct{}
 	done chan struct{}
 }
 
-func newTracer() *tracer {
-	t := &tracer{in: make(chan rawMsg, decodeQueue), changed: make(chan struct{}), gate: newGate(),
+func newTracer(raw bool) *tracer {
+	t := &tracer{in: make(chan rawMsg, decodeQueue), changed: make(chan struct{}), gate: newGate(), raw: raw,
 		stop: make(chan struct{}), done: make(chan struct{})}
 	t.decode.Store(true)
 	return t
@@ -191,6 +194,9 @@ func (t *tracer) record(enc *json.Encoder, m rawMsg) {
 	}
 	msg := Message{TimeNs: m.at.UnixNano(), Link: c.name, Direction: dir, From: from, To: to, Kind: c.kind,
 		Type: d.Type, Size: len(m.frame.Data), Fault: m.fault, Fields: d.Fields, Summary: d.Summary}
+	if t.raw {
+		msg.Raw = m.frame.Data
+	}
 	t.mu.Lock()
 	t.last++
 	msg.Seq = t.last
