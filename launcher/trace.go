@@ -30,6 +30,8 @@ type Message struct {
 	TimeNs int64 `json:"time_ns"`
 	// Link names the proxy, e.g. "election 1->2" (the connection's initiator first).
 	Link string `json:"link"`
+	// Conn numbers the proxied connection the message travelled on.
+	Conn uint64 `json:"conn"`
 	// Direction is "forward" (initiator to acceptor) or "back".
 	Direction string `json:"direction"`
 	// From and To are the sending and receiving server ids.
@@ -95,7 +97,8 @@ type rawMsg struct {
 type tracer struct {
 	in      chan rawMsg
 	dropped atomic.Int64
-	decode  atomic.Bool // off: frames are forwarded and counted, not decoded
+	conns   atomic.Uint64 // numbers traceConns
+	decode  atomic.Bool   // off: frames are forwarded and counted, not decoded
 
 	mu      sync.Mutex
 	ring    []Message
@@ -192,7 +195,7 @@ func (t *tracer) record(enc *json.Encoder, m rawMsg) {
 	if !m.fwd {
 		from, to, dir = c.to, c.from, "back"
 	}
-	msg := Message{TimeNs: m.at.UnixNano(), Link: c.name, Direction: dir, From: from, To: to, Kind: c.kind,
+	msg := Message{TimeNs: m.at.UnixNano(), Link: c.name, Conn: c.id, Direction: dir, From: from, To: to, Kind: c.kind,
 		Type: d.Type, Size: len(m.frame.Data), Fault: m.fault, Fields: d.Fields, Summary: d.Summary}
 	if t.raw {
 		msg.Raw = m.frame.Data
@@ -253,6 +256,7 @@ func (l *Launcher) Messages(ctx context.Context, since uint64, kind string, wait
 // it; it implements linkproxy.MessageConn. from is the initiator.
 type traceConn struct {
 	t        *tracer
+	id       uint64
 	name     string
 	kind     string
 	from, to int
@@ -263,7 +267,7 @@ type traceConn struct {
 // messages returns the linkproxy.Config.Messages of one proxy.
 func (t *tracer) messages(name, kind string, from, to int) func() linkproxy.MessageConn {
 	return func() linkproxy.MessageConn {
-		return &traceConn{t: t, name: name, kind: kind, from: from, to: to}
+		return &traceConn{t: t, id: t.conns.Add(1), name: name, kind: kind, from: from, to: to}
 	}
 }
 
