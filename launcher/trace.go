@@ -73,6 +73,10 @@ type MessagesResponse struct {
 	// Dropped counts frames the decoder skipped because it fell behind
 	// (they were forwarded all the same).
 	Dropped int64 `json:"dropped"`
+	// Holding lists the message kinds held for stepping; Waiting counts
+	// the links with a held message at their head.
+	Holding []string `json:"holding,omitempty"`
+	Waiting int      `json:"waiting,omitempty"`
 }
 
 // Bounds of the message log.
@@ -234,16 +238,22 @@ func (t *tracer) wait(ctx context.Context, seq uint64, kind string, max time.Dur
 	for {
 		msgs, last, ch := t.since(seq, kind)
 		if len(msgs) > 0 || max <= 0 {
-			return MessagesResponse{Messages: msgs, Last: last, Dropped: t.dropped.Load()}
+			return t.response(msgs, last)
 		}
 		select {
 		case <-ch:
 		case <-deadline.C:
-			return MessagesResponse{Messages: []Message{}, Last: last, Dropped: t.dropped.Load()}
+			return t.response([]Message{}, last)
 		case <-ctx.Done():
-			return MessagesResponse{Messages: []Message{}, Last: last, Dropped: t.dropped.Load()}
+			return t.response([]Message{}, last)
 		}
 	}
+}
+
+func (t *tracer) response(msgs []Message, last uint64) MessagesResponse {
+	r := MessagesResponse{Messages: msgs, Last: last, Dropped: t.dropped.Load()}
+	r.Holding, r.Waiting = t.gate.holding()
+	return r
 }
 
 // Messages returns the logged messages after seq, of kind ("" for all),

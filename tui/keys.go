@@ -12,6 +12,7 @@ type KeyMap struct {
 	Prompt, Search, Help, Quit key.Binding
 	Faster, Slower             key.Binding
 	PageUp, PageDown           key.Binding
+	Timeline                   key.Binding
 }
 
 // DefaultKeyMap returns zkctl's default keys: vim and arrow keys to move,
@@ -40,6 +41,7 @@ func DefaultKeyMap() KeyMap {
 		Slower:     key.NewBinding(key.WithKeys("-"), key.WithHelp("-", "slower")),
 		PageUp:     key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "scroll up")),
 		PageDown:   key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "scroll down")),
+		Timeline:   key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "message timeline")),
 	}
 }
 
@@ -53,7 +55,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Jump, k.Tab, k.PageUp, k.PageDown},
 		{k.Kill, k.Stop, k.Start, k.Restart, k.Pause, k.KillLeader},
-		{k.Isolate, k.Partition, k.Heal, k.Workload},
+		{k.Isolate, k.Partition, k.Heal, k.Workload, k.Timeline},
 		{k.Prompt, k.Search, k.Faster, k.Slower, k.Help, k.Quit},
 	}
 }
