@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/zkctl/zkctl/launcher/linkproxy"
@@ -21,6 +22,18 @@ type gate struct {
 	tickets []*ticket
 	rules   []*msgRule
 	changed chan struct{} // closed when a ticket arrives
+	// busy is set while anything is held or a message fault exists, so
+	// that the proxies' fast path costs one atomic load.
+	busy atomic.Bool
+}
+
+// refresh recomputes busy; call with mu held.
+func (g *gate) refresh() {
+	held := false
+	for _, h := range g.held {
+		held = held || h
+	}
+	g.busy.Store(held || len(g.tickets) > 0 || len(g.rules) > 0)
 }
 
 // ticket is one held message.
@@ -53,6 +66,7 @@ func (g *gate) admit(kind string, from, to int, read time.Time, done <-chan stru
 	}
 	t := &ticket{kind: kind, from: from, to: to, read: read, release: make(chan struct{})}
 	g.tickets = append(g.tickets, t)
+	g.refresh()
 	close(g.changed)
 	g.changed = make(chan struct{})
 	g.mu.Unlock()
@@ -62,6 +76,7 @@ func (g *gate) admit(kind string, from, to int, read time.Time, done <-chan stru
 	case <-done:
 		g.mu.Lock()
 		g.tickets = slices.DeleteFunc(g.tickets, func(x *ticket) bool { return x == t })
+		g.refresh()
 		g.mu.Unlock()
 		return false
 	}
@@ -74,6 +89,7 @@ func (g *gate) hold(kinds ...string) {
 	for _, k := range kinds {
 		g.held[k] = true
 	}
+	g.refresh()
 }
 
 // stepOne releases the oldest held message (on from -> to when both are
@@ -95,6 +111,7 @@ func (g *gate) stepOne(from, to int) string {
 	}
 	t := g.tickets[best]
 	g.tickets = slices.Delete(g.tickets, best, best+1)
+	g.refresh()
 	close(t.release)
 	return fmt.Sprintf("%s %d -> %d", t.kind, t.from, t.to)
 }
@@ -137,6 +154,7 @@ func (g *gate) releaseAll() {
 		close(t.release)
 	}
 	g.tickets = nil
+	g.refresh()
 }
 
 // holding reports the held kinds and how many messages wait.
@@ -156,6 +174,7 @@ func (g *gate) addRule(r *msgRule) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.rules = append(g.rules, r)
+	g.refresh()
 }
 
 // clearRules removes every message fault.
@@ -163,6 +182,7 @@ func (g *gate) clearRules() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.rules = nil
+	g.refresh()
 }
 
 // verdict applies the message faults of from -> to to one message. Drop
@@ -177,6 +197,7 @@ func (g *gate) verdict(kind string, from, to int, ft wiremsg.FrameType) linkprox
 	}
 	now := time.Now()
 	g.rules = slices.DeleteFunc(g.rules, func(r *msgRule) bool { return !r.until.IsZero() && now.After(r.until) })
+	defer g.refresh()
 	for _, r := range g.rules {
 		if r.kind != kind || r.from != from || r.to != to {
 			continue

@@ -314,6 +314,9 @@ func (c *traceConn) Admit(fwd bool, f wiremsg.Frame, read time.Time, done <-chan
 	return c.t.gate.verdict(c.kind, from, to, f.Type), true
 }
 
+// Quiet implements linkproxy.MessageConn.
+func (c *traceConn) Quiet() bool { return !c.t.gate.busy.Load() }
+
 // Written implements linkproxy.MessageConn.
 func (c *traceConn) Written(fwd bool, f wiremsg.Frame, v linkproxy.Verdict) {
 	fault := ""

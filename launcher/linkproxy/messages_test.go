@@ -3,6 +3,7 @@ package linkproxy
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"net"
 	"sync"
 	"testing"
@@ -17,6 +18,7 @@ import (
 type fakeMessages struct {
 	mu      sync.Mutex
 	hold    bool
+	quiet   bool
 	release chan struct{}
 	written []string
 }
@@ -42,6 +44,8 @@ func (f *fakeMessages) Admit(fwd bool, fr wiremsg.Frame, read time.Time, done <-
 	}
 	return Verdict{Copies: 1}, true
 }
+
+func (f *fakeMessages) Quiet() bool { return f.quiet }
 
 func (f *fakeMessages) Written(fwd bool, fr wiremsg.Frame, v Verdict) {
 	f.mu.Lock()
@@ -122,5 +126,38 @@ func TestProxy_MessagesHeldUntilReleased(t *testing.T) {
 	close(m.release)
 	if got := readN(t, s, 10, 2*time.Second); !bytes.Equal(got, frame("keep-1")) {
 		t.Fatalf("got %q", got)
+	}
+}
+
+// With nothing held or faulted, queued frames go out together, unchanged
+// and each reported.
+func TestProxy_MessagesQuietBatches(t *testing.T) {
+	be := newBackend(t)
+	m := &fakeMessages{quiet: true}
+	p := startMessageProxy(t, be.ln.Addr().String(), m)
+	c := dial(t, p)
+	var stream []byte
+	for i := range 500 {
+		stream = append(stream, frame(fmt.Sprintf("keep-%03d", i))...)
+	}
+	if _, err := c.Write(stream); err != nil {
+		t.Fatal(err)
+	}
+	s := be.accept(t, 2*time.Second)
+	if got := readN(t, s, len(stream), 2*time.Second); !bytes.Equal(got, stream) {
+		t.Fatal("stream changed")
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		m.mu.Lock()
+		n := len(m.written)
+		m.mu.Unlock()
+		if n == 500 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d frames reported, want 500", n)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -3,6 +3,7 @@ package wiremsg
 import (
 	"encoding/binary"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/zkctl/zkctl/election"
@@ -23,7 +24,7 @@ type Decoded struct {
 }
 
 // hex prints v as ZooKeeper does (Long.toHexString): -1 is 0xffffffffffffffff.
-func hex(v int64) string { return fmt.Sprintf("0x%x", uint64(v)) }
+func hex(v int64) string { return "0x" + strconv.FormatUint(uint64(v), 16) }
 
 // looksTLS reports whether b starts like a TLS record (handshake, 3.x).
 func looksTLS(b []byte) bool { return len(b) >= 2 && b[0] == 0x16 && b[1] == 0x03 }
@@ -87,8 +88,8 @@ type ZabDecoder struct {
 
 // Decode decodes one Packet frame.
 func (z *ZabDecoder) Decode(b []byte) Decoded {
-	var p jute.QuorumPacket
-	if err := jute.Decode(b, &p); err != nil {
+	p, ok := packetHeader(b)
+	if !ok {
 		return opaque(b, "bad packet")
 	}
 	f := map[string]any{"zxid": hex(p.Zxid), "payload": len(p.Data)}
@@ -144,8 +145,25 @@ func (z *ZabDecoder) Decode(b []byte) Decoded {
 			extra = " " + op.String()
 		}
 	}
-	d.Summary = fmt.Sprintf("%v %s%s", p.Type, hex(p.Zxid), extra)
+	d.Summary = p.Type.String() + " " + hex(p.Zxid) + extra
 	return d
+}
+
+// packetHeader reads a QuorumPacket's type, zxid and data without copying
+// the data (the framer checked the rest of the record).
+func packetHeader(b []byte) (jute.QuorumPacket, bool) {
+	if len(b) < 20 {
+		return jute.QuorumPacket{}, false
+	}
+	p := jute.QuorumPacket{Type: jute.PacketType(int32(binary.BigEndian.Uint32(b))), Zxid: int64(binary.BigEndian.Uint64(b[4:]))}
+	n := int(int32(binary.BigEndian.Uint32(b[12:])))
+	if n < -1 || 16+max(n, 0)+4 > len(b) {
+		return jute.QuorumPacket{}, false
+	}
+	if n >= 0 {
+		p.Data = b[16 : 16+n]
+	}
+	return p, true
 }
 
 // remember keeps zxid's txn for a later COMMIT, forgetting the oldest.
