@@ -3,7 +3,6 @@ package launcher
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -169,19 +168,18 @@ func (t *tracer) run() {
 	defer t.file.Close()
 	tick := time.NewTicker(traceFlushIv)
 	defer tick.Stop()
-	enc := json.NewEncoder(t.out)
-	enc.SetEscapeHTML(false) // keep "1->2" readable
+	var line []byte
 	for {
 		select {
 		case m := <-t.in:
-			t.record(enc, m)
+			line = t.record(line, m)
 		case <-tick.C:
 			_ = t.out.Flush()
 		case <-t.stop:
 			for {
 				select {
 				case m := <-t.in:
-					t.record(enc, m)
+					line = t.record(line, m)
 				default:
 					_ = t.out.Flush()
 					return
@@ -191,8 +189,9 @@ func (t *tracer) run() {
 	}
 }
 
-// record decodes m, appends it to the ring and the file.
-func (t *tracer) record(enc *json.Encoder, m rawMsg) {
+// record decodes m, appends it to the ring and, as one JSON line (built in
+// buf, which it returns for reuse), to the file.
+func (t *tracer) record(buf []byte, m rawMsg) []byte {
 	c := m.conn
 	d := c.decoder(m.fwd).Decode(m.frame)
 	from, to, dir := c.from, c.to, "forward"
@@ -214,7 +213,9 @@ func (t *tracer) record(enc *json.Encoder, m rawMsg) {
 	close(t.changed)
 	t.changed = make(chan struct{})
 	t.mu.Unlock()
-	_ = enc.Encode(msg)
+	buf = append(msg.appendJSON(buf[:0]), '\n')
+	_, _ = t.out.Write(buf)
+	return buf
 }
 
 // since returns messages with Seq > seq of kind (all when ""), the newest

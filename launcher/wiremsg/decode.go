@@ -181,30 +181,32 @@ func (z *ZabDecoder) remember(zxid int64, txn string) {
 	}
 }
 
-// txnSummary decodes a proposal's txn into f and returns "op /path".
+// txnSummary decodes a proposal's txn into f and returns "op /path". It
+// reads the TxnHeader (32 bytes) and the path by hand: it runs for every
+// proposal the proxies forward.
 func txnSummary(data []byte, f map[string]any) string {
-	d := jute.NewDecoder(data)
-	var h jute.TxnHeader
-	h.Decode(d)
-	if d.Err() != nil {
+	if len(data) < 32 {
 		return ""
 	}
-	f["txn_type"], f["session"], f["cxid"] = h.Type.String(), hex(h.ClientID), h.Cxid
+	typ := jute.Op(int32(binary.BigEndian.Uint32(data[28:])))
+	f["txn_type"], f["session"], f["cxid"] = typ.String(), hex(int64(binary.BigEndian.Uint64(data))), int32(binary.BigEndian.Uint32(data[8:]))
 	path := ""
-	switch h.Type {
+	switch typ {
 	case jute.OpCreate, jute.OpCreate2, jute.OpCreateContainer, jute.OpCreateTTL,
 		jute.OpDelete, jute.OpDeleteContainer, jute.OpSetData, jute.OpSetACL, jute.OpCheck:
 		// Each of these txns starts with the path.
-		path = d.String()
-		if d.Err() != nil {
-			path = ""
+		if len(data) >= 36 {
+			n := int(int32(binary.BigEndian.Uint32(data[32:])))
+			if n > 0 && n <= len(data)-36 {
+				path = string(data[36 : 36+n])
+			}
 		}
 	}
 	if path != "" {
 		f["path"] = path
-		return h.Type.String() + " " + path
+		return typ.String() + " " + path
 	}
-	return h.Type.String()
+	return typ.String()
 }
 
 // Decoder decodes every frame of one direction of one connection.
