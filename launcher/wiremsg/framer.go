@@ -291,39 +291,43 @@ func (f *ZabFramer) Ready(r *bufio.Reader) bool {
 	if f.opaque || f.inSnap {
 		return r.Buffered() > 0
 	}
-	if r.Buffered() < 16 {
-		return false
+	_, ok := simplePacket(r, r.Buffered())
+	return ok
+}
+
+// simplePacket returns the size of the packet at the start of r when it
+// has no authinfo and fits in limit bytes. It peeks only (waiting for bytes
+// up to limit when r has fewer buffered).
+func simplePacket(r *bufio.Reader, limit int) (int, bool) {
+	if limit < 20 {
+		return 0, false
 	}
-	hdr, _ := r.Peek(16)
+	hdr, err := r.Peek(16)
+	if err != nil {
+		return 0, false
+	}
 	n := int(int32(binary.BigEndian.Uint32(hdr[12:])))
-	if n < -1 || r.Buffered() < 16+max(n, 0)+4 {
-		return false
+	size := 16 + max(n, 0) + 4
+	if n < -1 || size > limit {
+		return 0, false
 	}
-	b, _ := r.Peek(16 + max(n, 0) + 4)
-	ids := int32(binary.BigEndian.Uint32(b[len(b)-4:]))
-	return ids == -1 || ids == 0
+	b, err := r.Peek(size)
+	if err != nil {
+		return 0, false
+	}
+	ids := int32(binary.BigEndian.Uint32(b[size-4:]))
+	return size, ids == -1 || ids == 0
 }
 
 // fast frames a packet without authinfo that fits in r's buffer with one
 // allocation, the common case under load; ok false leaves r untouched for
 // the general path.
 func (f *ZabFramer) fast(r *bufio.Reader, t int32) (Frame, bool) {
-	hdr, err := r.Peek(16)
-	if err != nil {
+	size, ok := simplePacket(r, r.Size())
+	if !ok {
 		return Frame{}, false
 	}
-	n := int(int32(binary.BigEndian.Uint32(hdr[12:])))
-	if n < -1 || 16+max(n, 0)+4 > r.Size() {
-		return Frame{}, false
-	}
-	size := 16 + max(n, 0) + 4
-	b, err := r.Peek(size)
-	if err != nil {
-		return Frame{}, false
-	}
-	if ids := int32(binary.BigEndian.Uint32(b[size-4:])); ids != -1 && ids != 0 {
-		return Frame{}, false
-	}
+	b, _ := r.Peek(size)
 	out := f.slab.get(size)
 	copy(out, b)
 	_, _ = r.Discard(size)
