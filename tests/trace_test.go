@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -138,5 +140,30 @@ func TestTrace_DropNotificationsStillElects(t *testing.T) {
 	plain, _ := u.zkctl("trace", "--kind", "zab")
 	if !strings.Contains(plain, "zab      ") || strings.Contains(plain, "election ") {
 		t.Fatalf("zkctl trace --kind zab:\n%s", plain)
+	}
+
+	file := filepath.Join(t.TempDir(), "trace.json")
+	if out, code := u.zkctl("trace", "export", "--format", "perfetto", file); code != 0 {
+		t.Fatalf("zkctl trace export: exit %d\n%s", code, out)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		TraceEvents []struct {
+			Ph   string `json:"ph"`
+			Name string `json:"name"`
+		} `json:"traceEvents"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatalf("export is not JSON: %v", err)
+	}
+	phases := map[string]int{}
+	for _, e := range doc.TraceEvents {
+		phases[e.Ph+" "+e.Name]++
+	}
+	if phases["M process_name"] != 3 || phases["s msg"] == 0 || phases["f msg"] == 0 || phases["X election"] == 0 || phases["X sync"] == 0 {
+		t.Fatalf("perfetto export: %v", phases)
 	}
 }

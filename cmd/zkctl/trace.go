@@ -47,6 +47,7 @@ all of them in <dir>/<name>/trace/*.jsonl.`,
 		},
 	}
 	o.addFlags(cmd)
+	cmd.AddCommand(newTraceExportCommand())
 	f := cmd.Flags()
 	f.BoolVarP(&o.follow, "follow", "f", false, "keep printing new messages")
 	f.StringVar(&o.kind, "kind", "", "only election or zab messages")
