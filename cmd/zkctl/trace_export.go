@@ -30,7 +30,7 @@ func newTraceExportCommand() *cobra.Command {
 which the Perfetto UI (ui.perfetto.dev) and chrome://tracing open: a track
 per server, each message a flow arrow from sender to receiver, and spans for
 each server's elections (from its first LOOKING notification to its first
-vote as FOLLOWING or LEADING) and each learner's sync (FOLLOWERINFO to
+vote as FOLLOWING or LEADING, or its first FOLLOWERINFO or LEADERINFO) and each learner's sync (FOLLOWERINFO to
 UPTODATE). The log comes from the running launcher, or with --input from a
 <dir>/<name>/trace/*.jsonl file of an earlier run.`,
 		Args:         cobra.ExactArgs(1),
@@ -145,17 +145,19 @@ func perfettoTrace(msgs []launcher.Message) ([]byte, error) {
 				traceEvent{Name: name, Cat: m.Kind, Ph: "X", Ts: t + 1, Dur: 1, Pid: m.To, Tid: tidMessages, Args: args},
 				traceEvent{Name: "msg", Cat: m.Kind, Ph: "f", BP: "e", Ts: t + 1, Pid: m.To, Tid: tidMessages, ID: m.Seq})
 		}
+		// A server's election ends with its first vote as FOLLOWING or
+		// LEADING or, as a decided server may send none, with the first
+		// Zab packet of its new role.
+		st, _ := m.Fields["state"].(string)
+		start, in := electionStart[m.From]
+		switch {
+		case m.Type == "notification" && st == "LOOKING" && !in:
+			electionStart[m.From] = m.TimeNs
+		case in && (m.Type == "notification" || m.Type == "FOLLOWERINFO" || m.Type == "OBSERVERINFO" || m.Type == "LEADERINFO"):
+			span(m.From, "election", start, m.TimeNs)
+			delete(electionStart, m.From)
+		}
 		switch m.Type {
-		case "notification":
-			st, _ := m.Fields["state"].(string)
-			start, in := electionStart[m.From]
-			switch {
-			case st == "LOOKING" && !in:
-				electionStart[m.From] = m.TimeNs
-			case st != "LOOKING" && in:
-				span(m.From, "election", start, m.TimeNs)
-				delete(electionStart, m.From)
-			}
 		case "FOLLOWERINFO", "OBSERVERINFO":
 			syncStart[m.From] = m.TimeNs
 		case "UPTODATE":

@@ -20,6 +20,9 @@ func TestPerfettoTrace_TracksFlowsAndSpans(t *testing.T) {
 		note(3, 9000, 1, 2, "FOLLOWING", ""),
 		{Seq: 4, TimeNs: 10000, From: 1, To: 2, Kind: launcher.MsgZab, Type: "FOLLOWERINFO"},
 		{Seq: 5, TimeNs: 30000, From: 2, To: 1, Kind: launcher.MsgZab, Type: "UPTODATE"},
+		// Server 3 decides without a FOLLOWING vote: its FOLLOWERINFO ends the election.
+		note(6, 40000, 3, 2, "LOOKING", ""),
+		{Seq: 7, TimeNs: 45000, From: 3, To: 2, Kind: launcher.MsgZab, Type: "FOLLOWERINFO"},
 	}
 	out, err := perfettoTrace(msgs)
 	if err != nil {
@@ -36,7 +39,7 @@ func TestPerfettoTrace_TracksFlowsAndSpans(t *testing.T) {
 		count[e.Ph]++
 		if e.Ph == "X" && e.Tid == tidPhases {
 			count[e.Name]++
-			if e.Name == "election" && (e.Pid != 1 || e.Ts != 1 || e.Dur != 8) {
+			if e.Name == "election" && !(e.Pid == 1 && e.Ts == 1 && e.Dur == 8) && !(e.Pid == 3 && e.Ts == 40 && e.Dur == 5) {
 				t.Fatalf("election span %+v", e)
 			}
 			if e.Name == "sync" && (e.Pid != 1 || e.Ts != 10 || e.Dur != 20) {
@@ -44,8 +47,8 @@ func TestPerfettoTrace_TracksFlowsAndSpans(t *testing.T) {
 			}
 		}
 	}
-	// 5 messages start a flow, the dropped one has no end.
-	if count["M"] != 6 || count["s"] != 5 || count["f"] != 4 || count["election"] != 1 || count["sync"] != 1 {
+	// 7 messages start a flow, the dropped one has no end.
+	if count["M"] != 9 || count["s"] != 7 || count["f"] != 6 || count["election"] != 2 || count["sync"] != 1 {
 		t.Fatalf("events by phase: %v", count)
 	}
 }
