@@ -51,6 +51,11 @@ func TestTrace_HeldElectionSteppedToLeader(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	_, since, _ := c.Events(ctx, 0, 0)
+	// The launcher polls states every 250 ms: wait until it has seen the
+	// restarted servers looking, not the ensemble of before the kill.
+	if st, ok := u.waitFor(10*time.Second, func(st launcher.ClusterStatus) bool { return stableLeader(st) == 0 }); !ok {
+		t.Fatalf("the restarted servers never showed as leaderless: %s", describeStatus(st))
+	}
 	var st launcher.ClusterStatus
 	for range 200 {
 		if st = u.status(); stableLeader(st) != 0 {
