@@ -232,30 +232,36 @@ func (p *parser) messageStmt(word string, at Pos) (Stmt, error) {
 // messageCommands are the first words messageStmt parses.
 var messageCommands = map[string]bool{"hold": true, "step": true, "release": true, "drop": true, "duplicate": true, "delay": true}
 
+// resolveLink resolves the two ends of `A -> B` against the status now.
+func (r *Runner) resolveLink(ctx context.Context, x exec, from, to Target) (int, int, error) {
+	st, err := r.status(ctx, x)
+	if err != nil {
+		return 0, 0, err
+	}
+	f, err := r.resolve(st, from, "cut")
+	if err != nil {
+		return 0, 0, err
+	}
+	t, err := r.resolve(st, to, "cut")
+	if err != nil {
+		return 0, 0, err
+	}
+	if len(f) != 1 || len(t) != 1 {
+		return 0, 0, fmt.Errorf("%s -> %s: no such server now", from, to)
+	}
+	if f[0] == t[0] {
+		return 0, 0, fmt.Errorf("%s -> %s are both node %d", from, to, f[0])
+	}
+	return f[0], t[0], nil
+}
+
 // execMessage runs a message statement.
 func (r *Runner) execMessage(ctx context.Context, x exec, s Stmt) error {
 	var a launcher.Action
 	ends := func(from, to Target) error {
-		st, err := r.status(ctx, x)
-		if err != nil {
-			return err
-		}
-		f, err := r.resolve(st, from, "cut")
-		if err != nil {
-			return err
-		}
-		t, err := r.resolve(st, to, "cut")
-		if err != nil {
-			return err
-		}
-		if len(f) != 1 || len(t) != 1 {
-			return fmt.Errorf("%s -> %s: no such server now", from, to)
-		}
-		if f[0] == t[0] {
-			return fmt.Errorf("%s -> %s are both node %d", from, to, f[0])
-		}
-		a.From, a.To = f[0], t[0]
-		return nil
+		var err error
+		a.From, a.To, err = r.resolveLink(ctx, x, from, to)
+		return err
 	}
 	switch s := s.(type) {
 	case *HoldStmt:

@@ -25,6 +25,10 @@ func TestParse_MessageLines(t *testing.T) {
 		{"delay election 1 -> 2 300ms", "delay election 1 -> 2 300ms"},
 		{"delay zab leader -> 2 50ms", "delay zab leader -> 2 50ms"},
 		{"delay all 2 -> 1 1s", "delay all 2 -> 1 1s"},
+		// cut takes a target naming one server too (the dashboard's
+		// partition menu offers "cut leader -> N").
+		{"cut leader -> 2", "cut leader -> 2"},
+		{"cut 3->FOLLOWER", "cut 3 -> follower"},
 	}
 	for _, c := range cases {
 		p, err := Parse(c.in)
@@ -62,6 +66,7 @@ func TestParse_MessageErrors(t *testing.T) {
 		{"delay election 1 -> 2 0s", "delay 0s out of range"},
 		{"delay votes 1 -> 2 1s", `unknown message kind "votes"`},
 		{"release now", `unexpected "now"`},
+		{"cut majority -> 1", `"majority" names more than one server`},
 	}
 	for _, c := range cases {
 		_, err := Parse(c.in)
@@ -74,11 +79,11 @@ func TestParse_MessageErrors(t *testing.T) {
 func TestRunner_MessageLinesResolveTargets(t *testing.T) {
 	f := newFake(3, 3)
 	r := NewRunner(nil, fastConfig(&bytes.Buffer{}))
-	out, err := r.RunLine(context.Background(), f, "hold election; step 3; step leader -> 1; release; drop notifications leader -> 2 count 2; duplicate notifications 1 -> 3 for 2s; delay zab 3 -> 1 300ms")
+	out, err := r.RunLine(context.Background(), f, "hold election; step 3; step leader -> 1; release; drop notifications leader -> 2 count 2; duplicate notifications 1 -> 3 for 2s; delay zab 3 -> 1 300ms; cut leader -> 2")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "hold election\nstep 3\nstep 3 -> 1\nrelease\ndrop notifications 3 -> 2 count 2\nduplicate notifications 1 -> 3 for 2s\ndelay zab 3 -> 1 300ms\n"
+	want := "hold election\nstep 3\nstep 3 -> 1\nrelease\ndrop notifications 3 -> 2 count 2\nduplicate notifications 1 -> 3 for 2s\ndelay zab 3 -> 1 300ms\ncut 3 -> 2\n"
 	if out != want {
 		t.Fatalf("output\n%s\nwant\n%s", out, want)
 	}

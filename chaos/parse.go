@@ -158,19 +158,9 @@ func (p *parser) stmt(depth int) (Stmt, error) {
 	case word == "partition":
 		return p.partition(at)
 	case word == "cut":
-		from, err := p.nodeID()
+		from, to, err := p.link("cut 1 -> 2")
 		if err != nil {
 			return nil, err
-		}
-		if a := p.next(); a.kind != tokArrow {
-			return nil, p.errAt(a, `"->" as in cut 1 -> 2`, "unexpected %s", a.describe())
-		}
-		to, err := p.nodeID()
-		if err != nil {
-			return nil, err
-		}
-		if from == to {
-			return nil, &ParseError{Pos: at, Msg: fmt.Sprintf("cut %d -> %d links a node to itself", from, to), Expected: "two different node ids"}
 		}
 		return &CutStmt{At: at, From: from, To: to}, nil
 	case word == "slow":

@@ -458,14 +458,11 @@ func (r *Runner) exec(ctx context.Context, x exec, s Stmt) error {
 	case *HoldStmt, *StepStmt, *ReleaseStmt, *MsgFaultStmt:
 		return r.execMessage(ctx, x, s)
 	case *CutStmt:
-		st, err := r.status(ctx, x)
+		from, to, err := r.resolveLink(ctx, x, s.From, s.To)
 		if err != nil {
 			return stmtErr(s, err)
 		}
-		if err := checkIDs(st, s.From, s.To); err != nil {
-			return stmtErr(s, err)
-		}
-		if err := r.do(ctx, x, launcher.Action{Kind: launcher.ActCut, From: s.From, To: s.To}, x.source); err != nil {
+		if err := r.do(ctx, x, launcher.Action{Kind: launcher.ActCut, From: from, To: to}, x.source); err != nil {
 			return stmtErr(s, err)
 		}
 		return nil
