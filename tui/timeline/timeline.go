@@ -44,7 +44,7 @@ type LineMsg struct{ Line string }
 // KeyMap holds the panel's own keys.
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Newest key.Binding
-	Election, Zab, All                 key.Binding
+	Election, Zab, All, Server         key.Binding
 	Hold, Step, Release                key.Binding
 }
 
@@ -59,6 +59,7 @@ func DefaultKeyMap() KeyMap {
 		Election: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "election only")),
 		Zab:      key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "zab only")),
 		All:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "all kinds")),
+		Server:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "one server / all")),
 		Hold:     key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "hold election")),
 		Step:     key.NewBinding(key.WithKeys("."), key.WithHelp(".", "step")),
 		Release:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "release")),
@@ -79,6 +80,8 @@ type Model struct {
 	scroll int
 	// kind filters by message kind ("" for all).
 	kind string
+	// server, when nonzero, keeps only messages to or from it.
+	server int
 	// holding and waiting are the held kinds and held messages.
 	holding []string
 	waiting int
@@ -114,7 +117,7 @@ func Fetch(src launcher.MessageSource, since uint64, timeout time.Duration) tea.
 // Handles reports whether k is one of the panel's keys.
 func (m Model) Handles(k tea.KeyMsg) bool {
 	for _, b := range []key.Binding{m.keys.Up, m.keys.Down, m.keys.PageUp, m.keys.PageDown, m.keys.Newest,
-		m.keys.Election, m.keys.Zab, m.keys.All, m.keys.Hold, m.keys.Step, m.keys.Release} {
+		m.keys.Election, m.keys.Zab, m.keys.All, m.keys.Server, m.keys.Hold, m.keys.Step, m.keys.Release} {
 		if key.Matches(k, b) {
 			return true
 		}
@@ -160,6 +163,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.kind = launcher.MsgZab
 		case key.Matches(msg, m.keys.All):
 			m.kind = ""
+		case key.Matches(msg, m.keys.Server):
+			m.server = nextServer(m.servers, m.server)
 		case key.Matches(msg, m.keys.Hold):
 			line = "hold election"
 		case key.Matches(msg, m.keys.Step):
@@ -172,6 +177,21 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 	}
 	return m, nil
+}
+
+// nextServer cycles all (0) → each server → all.
+func nextServer(servers []int, cur int) int {
+	if cur == 0 {
+		if len(servers) == 0 {
+			return 0
+		}
+		return servers[0]
+	}
+	i := slices.Index(servers, cur)
+	if i < 0 || i+1 >= len(servers) {
+		return 0
+	}
+	return servers[i+1]
 }
 
 // routine reports message types folded into counts at high rates.
@@ -211,7 +231,7 @@ func (m Model) rows() []row {
 	}
 	for i := range m.msgs {
 		x := &m.msgs[i]
-		if m.kind != "" && x.Kind != m.kind {
+		if m.kind != "" && x.Kind != m.kind || m.server != 0 && x.From != m.server && x.To != m.server {
 			continue
 		}
 		if !routine(x.Type) {
@@ -306,6 +326,9 @@ func (m Model) View() string {
 	if m.kind != "" {
 		filter = m.kind + " only"
 	}
+	if m.server != 0 {
+		filter += fmt.Sprintf(" to/from zk%d", m.server)
+	}
 	title := fmt.Sprintf("timeline · %s · %d logged", filter, len(m.msgs))
 	if m.dropped > 0 {
 		title += fmt.Sprintf(" · %d not decoded (decoder behind)", m.dropped)
@@ -317,7 +340,7 @@ func (m Model) View() string {
 		title += fmt.Sprintf(" · scrolled up %d (G: newest)", m.scroll)
 	}
 	b.WriteString(ansi.Truncate(title, m.width, "…") + "\n")
-	hint := "e/z/a filter · ↑↓ scroll · H hold election · . step · R release · when held, timeouts keep running"
+	hint := "e/z/a f filter · ↑↓ scroll · H hold election · . step · R release · when held, timeouts keep running"
 	if m.err != nil {
 		hint = "message log: " + m.err.Error()
 	}

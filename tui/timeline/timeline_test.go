@@ -81,6 +81,9 @@ func TestView_Golden(t *testing.T) {
 	m := loaded(100, 12)
 	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("e")})
 	golden(t, "timeline_election_100x12", m.View())
+	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("f")})
+	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("f")})
+	golden(t, "timeline_election_zk2_100x12", m.View())
 }
 
 func TestUpdate_KeysScrollFilterAndRunLines(t *testing.T) {
