@@ -306,7 +306,7 @@ type pendingProxy struct {
 // wipe removes every node directory (data and logs) for --clean.
 func (l *Launcher) wipe() error {
 	matches, _ := filepath.Glob(filepath.Join(l.dir, "node-*"))
-	for _, m := range append(matches, filepath.Join(l.dir, "sessions")) {
+	for _, m := range append(matches, filepath.Join(l.dir, "sessions"), filepath.Join(l.dir, "trace")) {
 		if err := os.RemoveAll(m); err != nil {
 			return fmt.Errorf("launcher: --clean: %w", err)
 		}
