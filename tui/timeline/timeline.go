@@ -354,7 +354,7 @@ func (m Model) View() string {
 	}
 	b.WriteString(strings.Repeat(" ", timeW) + string(head) + "\n")
 	rows := m.rows()
-	avail := m.height - 3
+	avail := m.height - 4 // title, hint, header, detail
 	end := max(len(rows)-m.scroll, 0)
 	start := max(end-avail, 0)
 	for _, r := range rows[start:end] {
@@ -378,5 +378,26 @@ func (m Model) View() string {
 	for i := end - start; i < avail; i++ {
 		b.WriteString(strings.Repeat(" ", timeW) + m.lanes(nil) + "\n")
 	}
+	// The newest row shown is the selected one: scrolling moves it.
+	if end > 0 && rows[end-1].msg != nil {
+		b.WriteString(ansi.Truncate("▸ "+detail(rows[end-1].msg), m.width, "…"))
+	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// detail lists every field of a message on one line.
+func detail(x *launcher.Message) string {
+	keys := make([]string, 0, len(x.Fields))
+	for k := range x.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := []string{fmt.Sprintf("#%d %s %s %d->%d conn %d %s, %d bytes", x.Seq, x.Kind, x.Type, x.From, x.To, x.Conn, x.Direction, x.Size)}
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s=%v", k, x.Fields[k]))
+	}
+	if x.Fault != "" {
+		parts = append(parts, "fault="+x.Fault)
+	}
+	return strings.Join(parts, " ")
 }
