@@ -124,17 +124,25 @@ func TestTrace_MixedEnsembleDecodes(t *testing.T) {
 			t.Fatalf("delete %s: %v", p, err)
 		}
 	}
-	// Restarting the first leader makes the other implementation lead:
-	// Apache (sid 3) wins ties, and after it zkctl 2 does.
-	first := waitLeader()
+	// Restarting the leader makes the other implementation lead, usually
+	// at once: Apache (sid 3) wins ties, and after it zkctl 2 does. NB: an
+	// Apache leader loses its zkctl followers within seconds (see
+	// docs/trace.md: zkctl's null PING data), so a zkctl server may lead
+	// again; try a few times.
+	leader := waitLeader()
 	write("first")
-	if err := l.Do(ctx, launcher.Action{Kind: launcher.ActRestart, Nodes: []int{first}}); err != nil {
-		t.Fatal(err)
+	led := map[bool]bool{leader == 3: true}
+	for i := 0; i < 4 && len(led) < 2; i++ {
+		if err := l.Do(ctx, launcher.Action{Kind: launcher.ActRestart, Nodes: []int{leader}}); err != nil {
+			t.Fatal(err)
+		}
+		leader = waitLeader()
+		led[leader == 3] = true
+		write(fmt.Sprintf("then-%d", i))
 	}
-	if second := waitLeader(); (first == 3) == (second == 3) {
-		t.Fatalf("leader %d, then %d: want one of each implementation", first, second)
+	if len(led) < 2 {
+		t.Fatalf("only one implementation led (apache: %v)", led)
 	}
-	write("second")
 	time.Sleep(500 * time.Millisecond) // let the decoder catch up
 
 	resp, err := l.Messages(ctx, 0, "", 0)
