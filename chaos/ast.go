@@ -168,10 +168,12 @@ type PartitionStmt struct {
 	Shape string
 }
 
-// CutStmt is `cut A -> B`: drop traffic from A to B only.
+// CutStmt is `cut A -> B`: drop traffic from A to B only. A and B are
+// targets naming one server each (3, leader, follower, random), resolved
+// when the line runs.
 type CutStmt struct {
 	At       Pos
-	From, To int
+	From, To Target
 }
 
 // SlowStmt is `slow TARGET 200ms [jitter 50ms]`.
@@ -333,7 +335,7 @@ func (s *PartitionStmt) String() string {
 
 // String returns the canonical line of a CutStmt.
 func (s *CutStmt) String() string {
-	return "cut " + strconv.Itoa(s.From) + " -> " + strconv.Itoa(s.To)
+	return "cut " + s.From.String() + " -> " + s.To.String()
 }
 
 // String returns the canonical line of a SlowStmt.

@@ -40,7 +40,7 @@ func (e *ParseError) Error() string {
 var Commands = []string{
 	"kill", "stop", "start", "restart", "pause", "resume", "isolate", "partition",
 	"cut", "slow", "reject", "heal", "wait", "expect", "load", "check", "nemesis",
-	"repeat", "noheal",
+	"repeat", "noheal", "hold", "step", "release", "drop", "duplicate", "delay",
 	"create", "set", "delete", "setacl", // data commands: parse_data.go
 }
 
@@ -159,19 +159,9 @@ func (p *parser) stmt(depth int) (Stmt, error) {
 	case word == "partition":
 		return p.partition(at)
 	case word == "cut":
-		from, err := p.nodeID()
+		from, to, err := p.link("cut 1 -> 2")
 		if err != nil {
 			return nil, err
-		}
-		if a := p.next(); a.kind != tokArrow {
-			return nil, p.errAt(a, `"->" as in cut 1 -> 2`, "unexpected %s", a.describe())
-		}
-		to, err := p.nodeID()
-		if err != nil {
-			return nil, err
-		}
-		if from == to {
-			return nil, &ParseError{Pos: at, Msg: fmt.Sprintf("cut %d -> %d links a node to itself", from, to), Expected: "two different node ids"}
 		}
 		return &CutStmt{At: at, From: from, To: to}, nil
 	case word == "slow":
@@ -209,6 +199,8 @@ func (p *parser) stmt(depth int) (Stmt, error) {
 		return p.repeat(at, depth)
 	case dataVerbs[word]:
 		return p.dataStmt(at, word) // parse_data.go
+	case messageCommands[word]:
+		return p.messageStmt(word, at)
 	}
 	return nil, &ParseError{Pos: at, Msg: fmt.Sprintf("unknown command %q", t.text), Suggestion: nearest(word, Commands)}
 }

@@ -385,7 +385,7 @@ func (r *Runner) status(ctx context.Context, x exec) (launcher.ClusterStatus, er
 // isFault says whether an action kind counts as an injected fault.
 func isFault(kind string) bool {
 	switch kind {
-	case launcher.ActStart, launcher.ActResume, launcher.ActHeal:
+	case launcher.ActStart, launcher.ActResume, launcher.ActHeal, launcher.ActRelease, launcher.ActStep:
 		return false
 	}
 	return true
@@ -458,15 +458,14 @@ func (r *Runner) exec(ctx context.Context, x exec, s Stmt) error {
 		})
 	case *PartitionStmt:
 		return r.partition(ctx, x, s)
+	case *HoldStmt, *StepStmt, *ReleaseStmt, *MsgFaultStmt:
+		return r.execMessage(ctx, x, s)
 	case *CutStmt:
-		st, err := r.status(ctx, x)
+		from, to, err := r.resolveLink(ctx, x, s.From, s.To)
 		if err != nil {
 			return stmtErr(s, err)
 		}
-		if err := checkIDs(st, s.From, s.To); err != nil {
-			return stmtErr(s, err)
-		}
-		if err := r.do(ctx, x, launcher.Action{Kind: launcher.ActCut, From: s.From, To: s.To}, x.source); err != nil {
+		if err := r.do(ctx, x, launcher.Action{Kind: launcher.ActCut, From: from, To: to}, x.source); err != nil {
 			return stmtErr(s, err)
 		}
 		return nil

@@ -19,8 +19,24 @@ import (
 const DefaultMaxBuffer = 0xfffff
 
 // DefaultMaxFieldLen bounds a single string or buffer inside a record:
-// jute.maxbuffer plus the default extrasize (another maxbuffer).
+// jute.maxbuffer plus the default extrasize (another maxbuffer). It is
+// also the default length limit of a txn log record.
 const DefaultMaxFieldLen = 2 * DefaultMaxBuffer
+
+// MaxRecordLen is 3.8's BinaryInputArchive limit for a field read back from
+// disk or a peer: maxBuffer + extraSize, where extraSize < 0 means "equal
+// to maxBuffer" (3.8's default) and anything below 1024 counts as 1024,
+// capped at 2^31-1.
+func MaxRecordLen(maxBuffer, extraSize int) int {
+	if extraSize < 0 {
+		extraSize = maxBuffer
+	}
+	extraSize = max(extraSize, 1024)
+	if int64(maxBuffer)+int64(extraSize) > math.MaxInt32 {
+		return math.MaxInt32
+	}
+	return maxBuffer + extraSize
+}
 
 // ErrShort is returned when a record needs more bytes than the input holds.
 var ErrShort = errors.New("jute: unexpected end of record")
@@ -125,9 +141,15 @@ type Decoder struct {
 	MaxFieldLen int
 }
 
-// NewDecoder returns a decoder over buf with the default field limit.
+// NewDecoder returns a decoder over buf with the default field limit, raised
+// to len(buf): a field that fits in the buffer is never refused. The buffer
+// itself is already bounded by whoever read it (the client frame by
+// jute.maxbuffer, a log record or proposal by jute.maxbuffer + extrasize),
+// and 3.8 checks fields against maxbuffer + extrasize, which is at least
+// those bounds; so with jute.maxbuffer raised, a 3 MB setData decodes as in
+// 3.8 instead of failing a fixed 2 MB check.
 func NewDecoder(buf []byte) *Decoder {
-	return &Decoder{buf: buf, MaxFieldLen: DefaultMaxFieldLen}
+	return &Decoder{buf: buf, MaxFieldLen: max(DefaultMaxFieldLen, len(buf))}
 }
 
 // Err returns the first error met, or nil.

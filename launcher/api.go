@@ -30,6 +30,13 @@ const (
 	ActSlow      = "slow"      // delay every link to and from Nodes by Delay ± Jitter
 	ActReject    = "reject"    // reset every connection to and from Nodes
 	ActHeal      = "heal"      // remove link faults (all, or those touching Nodes)
+	// Message actions (docs/trace.md): Messages names the kind.
+	ActHold      = "hold"      // queue whole messages of kind Messages instead of forwarding them
+	ActStep      = "step"      // release the Count oldest held messages (on From -> To when set)
+	ActRelease   = "release"   // forward every held message and stop holding
+	ActDrop      = "drop"      // drop election notifications From -> To (Count, For)
+	ActDuplicate = "duplicate" // send election notifications From -> To twice (Count, For)
+	ActDelay     = "delay"     // delay messages of kind Messages From -> To by Delay
 )
 
 // Action sources, recorded with each action.
@@ -74,6 +81,14 @@ type Action struct {
 	// Delay and Jitter parametrise slow (nanoseconds in JSON).
 	Delay  time.Duration `json:"delay,omitempty"`
 	Jitter time.Duration `json:"jitter,omitempty"`
+	// Messages is the message kind of hold and delay: "election", "zab"
+	// or "all" (drop and duplicate: "election").
+	Messages string `json:"messages,omitempty"`
+	// Count is step's number of messages, or how many messages a drop or
+	// duplicate affects (0: no limit).
+	Count int `json:"count,omitempty"`
+	// For limits a drop or duplicate in time (nanoseconds in JSON; 0: no limit).
+	For time.Duration `json:"for,omitempty"`
 	// Source says where the action came from (Source* constants).
 	Source string `json:"source,omitempty"`
 }
@@ -96,6 +111,30 @@ func (a Action) String() string {
 			s += " jitter " + fmtDur(a.Jitter)
 		}
 		return s
+	case ActHold:
+		return "hold " + a.Messages
+	case ActRelease:
+		return "release"
+	case ActStep:
+		s := "step"
+		if a.Count > 1 {
+			s += " " + strconv.Itoa(a.Count)
+		}
+		if a.From != 0 {
+			s += fmt.Sprintf(" %d -> %d", a.From, a.To)
+		}
+		return s
+	case ActDrop, ActDuplicate:
+		s := fmt.Sprintf("%s notifications %d -> %d", a.Kind, a.From, a.To)
+		if a.Count > 0 {
+			s += " count " + strconv.Itoa(a.Count)
+		}
+		if a.For > 0 {
+			s += " for " + fmtDur(a.For)
+		}
+		return s
+	case ActDelay:
+		return fmt.Sprintf("delay %s %d -> %d %s", a.Messages, a.From, a.To, fmtDur(a.Delay))
 	case ActHeal:
 		if len(a.Nodes) == 0 {
 			return "heal"

@@ -139,6 +139,25 @@ func (c *Client) EventsSince(ctx context.Context, since uint64, wait time.Durati
 	return c.Events(ctx, since, wait)
 }
 
+// Messages returns the logged messages with Seq > since, of kind
+// (MsgElection, MsgZab, or "" for both), waiting up to wait for one.
+func (c *Client) Messages(ctx context.Context, since uint64, kind string, wait time.Duration) (MessagesResponse, error) {
+	var out MessagesResponse
+	q := "/messages?since=" + strconv.FormatUint(since, 10) + "&wait=" + wait.String()
+	if kind != "" {
+		q += "&kind=" + kind
+	}
+	err := c.call(ctx, http.MethodGet, q, nil, &out)
+	return out, err
+}
+
+// MessageSource lists the message log; *Launcher and *Client implement it.
+type MessageSource interface {
+	// Messages returns messages with Seq > since of kind ("" for all),
+	// waiting up to wait for one.
+	Messages(ctx context.Context, since uint64, kind string, wait time.Duration) (MessagesResponse, error)
+}
+
 // Down asks the launcher to stop every server and exit.
 func (c *Client) Down(ctx context.Context) error {
 	return c.call(ctx, http.MethodPost, "/down", nil, nil)

@@ -31,6 +31,13 @@ type Config struct {
 	Overrides []string
 	// ProxyClients puts a proxy in front of every client port too.
 	ProxyClients bool
+	// NoMessages makes the server-to-server proxies forward bytes as they
+	// come, without framing them into messages: no message log, no
+	// stepping, no message faults. It exists to measure what they cost.
+	NoMessages bool
+	// TraceRaw keeps each logged message's bytes in Message.Raw, so that
+	// tests can store frames captured from real servers as fixtures.
+	TraceRaw bool
 	// Grace is how long stop waits after SIGTERM before SIGKILL.
 	Grace time.Duration
 	// PollEvery is the admin-port poll period.

@@ -58,8 +58,10 @@ func (l *Launcher) validateAction(a Action) error {
 			return err
 		}
 		return known(a.To)
+	case ActHold, ActRelease, ActStep, ActDrop, ActDuplicate, ActDelay:
+		return l.validateMessageAction(a, bad, known)
 	default:
-		return fmt.Errorf("unknown action kind %q (want kill, stop, start, restart, pause, resume, isolate, partition, cut, slow, reject or heal): %w", a.Kind, ErrBadAction)
+		return fmt.Errorf("unknown action kind %q (want kill, stop, start, restart, pause, resume, isolate, partition, cut, slow, reject, heal, hold, step, release, drop, duplicate or delay): %w", a.Kind, ErrBadAction)
 	}
 	if a.Kind == ActSlow && (a.Delay <= 0 || a.Jitter < 0 || a.Delay > time.Minute) {
 		return bad("delay %v jitter %v: want 0 < delay <= 1m and jitter >= 0", a.Delay, a.Jitter)

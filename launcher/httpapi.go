@@ -17,6 +17,7 @@ import (
 //	POST /do      Action      204, or an error
 //	POST /run     {"line"}    {"output"}
 //	GET  /events?since=N&wait=5s   {"events": [...], "last": N}
+//	GET  /messages?since=N&kind=election|zab&wait=5s   MessagesResponse
 //	POST /down                202; the launcher shuts down
 func (l *Launcher) startControl() {
 	mux := http.NewServeMux()
@@ -57,30 +58,30 @@ func (l *Launcher) startControl() {
 		writeJSON(w, http.StatusOK, runResponse{Output: out})
 	})
 	mux.HandleFunc("GET /events", func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		var since uint64
-		if s := q.Get("since"); s != "" {
-			v, err := strconv.ParseUint(s, 10, 64)
-			if err != nil {
-				writeErr(w, fmt.Errorf("since=%q: %w", s, ErrBadAction))
-				return
-			}
-			since = v
-		}
-		var wait time.Duration
-		if s := q.Get("wait"); s != "" {
-			d, err := time.ParseDuration(s)
-			if err != nil || d < 0 {
-				writeErr(w, fmt.Errorf("wait=%q: %w", s, ErrBadAction))
-				return
-			}
-			wait = min(d, 30*time.Second)
+		since, wait, err := sinceWait(r)
+		if err != nil {
+			writeErr(w, err)
+			return
 		}
 		evs, last := l.events.wait(r.Context(), since, wait)
 		if evs == nil {
 			evs = []Event{}
 		}
 		writeJSON(w, http.StatusOK, eventsResponse{Events: evs, Last: last})
+	})
+	mux.HandleFunc("GET /messages", func(w http.ResponseWriter, r *http.Request) {
+		since, wait, err := sinceWait(r)
+		if err != nil {
+			writeErr(w, err)
+			return
+		}
+		kind := r.URL.Query().Get("kind")
+		if kind != "" && kind != MsgElection && kind != MsgZab {
+			writeErr(w, fmt.Errorf("kind=%q (want election or zab): %w", kind, ErrBadAction))
+			return
+		}
+		resp, _ := l.Messages(r.Context(), since, kind, wait)
+		writeJSON(w, http.StatusOK, resp)
 	})
 	mux.HandleFunc("POST /down", func(w http.ResponseWriter, r *http.Request) {
 		l.emit("info", 0, "down requested through the control API")
@@ -96,6 +97,25 @@ func (l *Launcher) startControl() {
 			l.log.Error("control API stopped", "err", err)
 		}
 	}()
+}
+
+// sinceWait reads the since=N and wait=D parameters of /events and
+// /messages (wait at most 30 s).
+func sinceWait(r *http.Request) (since uint64, wait time.Duration, err error) {
+	q := r.URL.Query()
+	if s := q.Get("since"); s != "" {
+		if since, err = strconv.ParseUint(s, 10, 64); err != nil {
+			return 0, 0, fmt.Errorf("since=%q: %w", s, ErrBadAction)
+		}
+	}
+	if s := q.Get("wait"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 0 {
+			return 0, 0, fmt.Errorf("wait=%q: %w", s, ErrBadAction)
+		}
+		wait = min(d, 30*time.Second)
+	}
+	return since, wait, nil
 }
 
 func decodeBody(r *http.Request, out any) error {

@@ -40,6 +40,7 @@ type Launcher struct {
 	nodes  []nodeInfo
 
 	events *eventLog
+	trace  *tracer
 	sup    *supervisor
 	supCtx context.CancelFunc
 
@@ -89,6 +90,7 @@ func New(cfg Config) (*Launcher, error) {
 		dir:    dir,
 		layout: Layout{Base: cfg.BasePort},
 		events: newEventLog(),
+		trace:  newTracer(cfg.TraceRaw),
 		links:  map[[2]int]*linkproxy.Direction{},
 		downCh: make(chan struct{}),
 	}
@@ -199,6 +201,9 @@ func (l *Launcher) Start(ctx context.Context) (err error) {
 	if err := l.writeNodeFiles(); err != nil {
 		return err
 	}
+	if err := l.trace.start(l.dir); err != nil {
+		return err
+	}
 	l.startProxies()
 	l.startControl()
 
@@ -301,7 +306,7 @@ type pendingProxy struct {
 // wipe removes every node directory (data and logs) for --clean.
 func (l *Launcher) wipe() error {
 	matches, _ := filepath.Glob(filepath.Join(l.dir, "node-*"))
-	for _, m := range append(matches, filepath.Join(l.dir, "sessions")) {
+	for _, m := range append(matches, filepath.Join(l.dir, "sessions"), filepath.Join(l.dir, "trace")) {
 		if err := os.RemoveAll(m); err != nil {
 			return fmt.Errorf("launcher: --clean: %w", err)
 		}
@@ -338,6 +343,9 @@ func (l *Launcher) startProxies() {
 				Target:  fmt.Sprintf("127.0.0.1:%d", l.layout.Node(u.to).Quorum),
 				Forward: l.links[[2]int{u.from, u.to}], Back: l.links[[2]int{u.to, u.from}],
 			}
+			if !l.cfg.NoMessages {
+				cfg.Messages = l.trace.messages(cfg.Name, MsgZab, u.from, u.to)
+			}
 		case kindElectionProxy:
 			cfg = linkproxy.Config{
 				Name:    fmt.Sprintf("election %d->%d", u.from, u.to),
@@ -346,6 +354,9 @@ func (l *Launcher) startProxies() {
 				// Rewrite the handshake's own address so that a connect-back
 				// from u.to goes through the proxy of the link to->from.
 				Prefix: electionHandshakePrefix(fmt.Sprintf("127.0.0.1:%d", l.layout.ElectionProxy(u.to, u.from))),
+			}
+			if !l.cfg.NoMessages {
+				cfg.Messages = l.trace.messages(cfg.Name, MsgElection, u.from, u.to)
 			}
 		case kindClientProxy:
 			cl, ok := l.clientLinks[u.from]
@@ -474,9 +485,11 @@ func (l *Launcher) teardown(ctx context.Context, force bool) error {
 		l.supCtx()
 		<-l.sup.stopped
 	}
+	l.trace.gate.releaseAll()
 	for _, p := range l.proxies {
 		errs = append(errs, p.Close())
 	}
+	l.trace.close()
 	for _, pp := range l.pending {
 		pp.ln.Close()
 	}
@@ -576,6 +589,20 @@ func (l *Launcher) Do(ctx context.Context, a Action) error {
 			}
 		}
 		return errors.Join(errs...)
+	}
+	switch a.Kind {
+	case ActHold, ActStep, ActRelease, ActDrop, ActDuplicate, ActDelay:
+		if l.cfg.NoMessages {
+			return fmt.Errorf("%s: the proxies forward bytes, not messages (started with NoMessages): %w", a.Kind, ErrBadAction)
+		}
+		if out := l.applyMessages(a); out != "" {
+			l.emit("info", 0, "%s", out)
+		}
+		return nil
+	case ActHeal:
+		// Heal ends message faults and holds as well as link faults.
+		l.trace.gate.clearRules()
+		l.trace.gate.releaseAll()
 	}
 	l.applyLinks(a)
 	return nil

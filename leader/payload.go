@@ -49,12 +49,11 @@ func DecodeRequest(data []byte) (Request, error) {
 }
 
 // EncodePing returns the data of a learner's PING reply: one
-// (int64 sessionId, int32 timeout) pair per touched session. No sessions
-// give nil (null data), as a learner with nothing to report sends.
+// (int64 sessionId, int32 timeout) pair per touched session. The data is
+// never null: 3.8's Learner.ping always sends its (possibly empty) byte
+// array, and 3.8's LearnerHandler reads it without a null check, so a null
+// buffer makes an Apache leader drop the learner.
 func EncodePing(touches []SessionTouch) []byte {
-	if len(touches) == 0 {
-		return nil
-	}
 	e := jute.NewEncoder(make([]byte, 0, 12*len(touches)))
 	for _, t := range touches {
 		e.Long(t.SessionID)

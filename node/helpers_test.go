@@ -144,6 +144,16 @@ func (p *proc) kill() {
 	}
 }
 
+// stop sends SIGTERM and waits for a clean exit.
+func (p *proc) stop() {
+	_ = syscall.Kill(p.cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+		p.t.Fatalf("server did not exit after SIGTERM")
+	}
+}
+
 // connect opens a go-zookeeper session and waits until it is established.
 func connect(t *testing.T, addr string, timeout time.Duration) (*zk.Conn, <-chan zk.Event) {
 	t.Helper()

@@ -234,10 +234,7 @@ func TestServer_Multi(t *testing.T) {
 }
 
 func TestServer_ACLAndDigestAuth(t *testing.T) {
-	super, err := serve.DigestID("super:admin")
-	if err != nil {
-		t.Fatal(err)
-	}
+	super := serve.DigestID("super:admin")
 	p := startServer(t, "", "DigestAuthenticationProvider.superDigest="+super)
 	alice, _ := connect(t, p.addr, 4*time.Second)
 	if err := alice.AddAuth("digest", []byte("alice:secret")); err != nil {

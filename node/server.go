@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/zkctl/zkctl/adminapi"
-	"github.com/zkctl/zkctl/jute"
 	"github.com/zkctl/zkctl/node/quorum"
 	"github.com/zkctl/zkctl/node/serve"
 	"github.com/zkctl/zkctl/node/status"
@@ -57,17 +56,13 @@ func NewServer(cfg *zkconfig.Config, logger *slog.Logger) (*Server, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	opts := serve.Options{MaxBuffer: jute.DefaultMaxBuffer, ServerID: 1, ReapInterval: 60 * time.Second, Metrics: newServerMetrics()}
+	// jute.maxbuffer: a typed zkconfig field (zoo.cfg key or -D flag).
+	opts := serve.Options{MaxBuffer: cfg.MaxFrameLen(), ServerID: 1, ReapInterval: 60 * time.Second, Metrics: newServerMetrics()}
 	if cfg.IsQuorum() {
 		opts.ServerID = cfg.MyID
 	}
-	// zkctl extensions: ZooKeeper reads these as JVM system properties only.
-	if v, ok := cfg.Extra["jute.maxbuffer"]; ok {
-		n, err := strconv.Atoi(v)
-		if err != nil || n <= 0 {
-			return nil, fmt.Errorf("node: jute.maxbuffer %q is not a positive number", v)
-		}
-		opts.MaxBuffer = n
+	for _, w := range cfg.Warnings {
+		logger.Warn("config: " + w)
 	}
 	if v, ok := cfg.Extra["znode.container.checkIntervalMs"]; ok {
 		n, err := strconv.Atoi(v)
@@ -123,6 +118,7 @@ func (s *Server) Start(ctx context.Context) error {
 		s.srv.Start(ctx, p)
 		p.Start()
 	}
+	s.srv.Go(func() { s.autopurgeLoop(db) }) // autopurge.purgeInterval (config-fidelity)
 	if err := s.startAdmin(); err != nil {
 		return err
 	}

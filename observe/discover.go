@@ -3,7 +3,6 @@ package observe
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"strconv"
 	"sync"
@@ -225,12 +224,4 @@ func forEach(n int, f func(i int)) {
 		}()
 	}
 	wg.Wait()
-}
-
-// String names the server for messages: "server 2 (127.0.0.1:2182)".
-func (s Server) String() string {
-	if s.ID > 0 {
-		return fmt.Sprintf("server %d (%s)", s.ID, s.Client)
-	}
-	return s.Client
 }

@@ -238,6 +238,7 @@ func (t *DataTree) createNode(path string, data []byte, acl []jute.ACL, owner in
 	n.stat = jute.StatPersisted{Czxid: zxid, Mzxid: zxid, Pzxid: zxid, Ctime: time, Mtime: time, EphemeralOwner: owner}
 	t.putNode(path, n)
 	t.postChange(parent, pn)
+	t.quotaOnCreate(path, parent, child, n.data)
 	*ev = append(*ev, WatchEvent{jute.EventNodeCreated, path}, WatchEvent{jute.EventNodeChildrenChanged, parent})
 	return clientStat(n), jute.ErrOK
 }
@@ -287,6 +288,7 @@ func (t *DataTree) deleteNode(path string, zxid int64, ev *[]WatchEvent) jute.Er
 			}
 		}
 	}
+	t.quotaOnDelete(path, parent, child, n.data)
 	*ev = append(*ev, WatchEvent{jute.EventNodeDeleted, path}, WatchEvent{jute.EventNodeChildrenChanged, parent})
 	return jute.ErrOK
 }
@@ -303,6 +305,7 @@ func (t *DataTree) setData(path string, data []byte, version int32, zxid, time i
 		nd = append([]byte{}, data...)
 	}
 	t.dataSize += nodeSize(path, nd) - nodeSize(path, n.data)
+	t.quotaOnSetData(path, n.data, nd)
 	n.data = nd
 	n.stat.Mtime = time
 	n.stat.Mzxid = zxid

@@ -40,9 +40,24 @@ type Options struct {
 	// threshold is random in [SnapCount/2+1, SnapCount]); 0 means 100000,
 	// the minimum is 2.
 	SnapCount int
-	// SnapRetainCount is how many snapshots the purge keeps; 0 means 3,
-	// negative disables purging.
+	// SnapRetainCount is how many snapshots Purge keeps
+	// (autopurge.snapRetainCount); 0 means 3, negative makes Purge a no-op.
+	// Nothing is purged unless Purge is called: 3.8 keeps every file unless
+	// autopurge.purgeInterval > 0.
 	SnapRetainCount int
+	// SnapSizeLimit is snapSizeLimitInKb in bytes: a snapshot is also taken
+	// once the txns logged since the last one exceed a random threshold in
+	// [SnapSizeLimit/2, SnapSizeLimit). 0 or negative disables it.
+	SnapSizeLimit int64
+	// MaxRecordLen is the longest txn record (and snapshot field) the store
+	// writes or reads back: jute.maxbuffer + jute.maxbuffer.extrasize, as
+	// 3.8's BinaryInputArchive checks them; 0 means
+	// jute.DefaultMaxFieldLen. Append refuses a longer txn up front, since
+	// recovery would refuse it.
+	MaxRecordLen int
+	// FsyncWarning is fsync.warningthresholdms: a Commit slower than this
+	// is logged; 0 means one second.
+	FsyncWarning time.Duration
 	// CommittedLogSize is how many recent txns CommittedLog keeps; 0 means 500.
 	CommittedLogSize int
 	// Logger receives store events; slog.Default() when nil.
@@ -106,10 +121,13 @@ type DB struct {
 	sessions  map[int64]int32
 	committed []committedTxn
 	txnCount  int
+	logBytes  int64 // bytes of txns applied since the last snapshot
 	randRoll  int
+	randSize  int64
 	rng       *rand.Rand
 
 	snapping atomic.Bool
+	purgeMu  sync.Mutex // one Purge at a time
 	bg       sync.WaitGroup
 }
 
@@ -161,7 +179,7 @@ func Open(opts Options) (*DB, error) {
 		}
 	}
 	restoreStart := time.Now()
-	res, err := restore(db.snapDir, db.logDir, opts.CommittedLogSize, db.log)
+	res, err := restore(db.snapDir, db.logDir, opts.CommittedLogSize, opts.MaxRecordLen, db.log)
 	if err != nil {
 		return nil, fmt.Errorf("store: restore %s: %w", opts.DataDir, err)
 	}
@@ -174,9 +192,27 @@ func Open(opts Options) (*DB, error) {
 	db.lastLogged = res.lastZxid
 	db.w = db.newWriter()
 	db.randRoll = db.rng.IntN(opts.SnapCount / 2)
+	db.randSize = db.rollSize()
 	db.log.Info("database opened", "dir", opts.DataDir, "lastZxid", hexZxid(res.lastZxid), "snapshotZxid", hexZxid(res.snapZxid))
 	return db, nil
 }
+
+// rollSize is a random size in [0, SnapSizeLimit/2) (3.8's randSize).
+func (db *DB) rollSize() int64 {
+	if db.opts.SnapSizeLimit/2 <= 0 {
+		return 0
+	}
+	return db.rng.Int64N(db.opts.SnapSizeLimit / 2)
+}
+
+// ErrTooLarge is returned by Append for a txn record longer than
+// Options.MaxRecordLen: writing it would make the log unrecoverable.
+var ErrTooLarge = errors.New("store: txn record longer than jute.maxbuffer + jute.maxbuffer.extrasize")
+
+// MaxRecordLen is the longest txn payload Append accepts (and recovery
+// reads back). Invariant: nothing is acknowledged that recovery will
+// refuse, so writers check a txn against it before proposing it.
+func (db *DB) MaxRecordLen() int { return recordLimit(db.opts.MaxRecordLen) }
 
 func (db *DB) newWriter() *logWriter {
 	return &logWriter{dir: db.logDir, preAlloc: db.opts.PreAllocSize, forceSync: db.opts.ForceSync}
@@ -240,6 +276,9 @@ func (db *DB) AppendRaw(zxid int64, payload []byte) error {
 	if db.closed {
 		return ErrClosed
 	}
+	if len(payload) > db.MaxRecordLen() {
+		return fmt.Errorf("%w: zxid %s is %d bytes, limit %d", ErrTooLarge, hexZxid(zxid), len(payload), db.MaxRecordLen())
+	}
 	if zxid <= db.lastLogged && db.w.cur != nil {
 		db.log.Warn("appending zxid not above the last logged", "zxid", hexZxid(zxid), "last", hexZxid(db.lastLogged))
 	}
@@ -268,8 +307,12 @@ func (db *DB) Commit() error {
 		db.w.abandon()
 		return fmt.Errorf("store: commit: %w", err)
 	}
+	warn := db.opts.FsyncWarning
+	if warn <= 0 {
+		warn = time.Second
+	}
 	d := time.Since(start)
-	if d > time.Second {
+	if d > warn {
 		db.log.Warn("fsync took long", "duration", d)
 	}
 	if f := db.opts.Observe.Fsync; f != nil && db.opts.ForceSync {
@@ -298,9 +341,10 @@ func (db *DB) LastLoggedZxid() int64 {
 
 // Apply applies a committed txn to the tree and the session table, keeps it
 // in the committed log, and counts it towards the next snapshot: when the
-// count passes a random threshold in [SnapCount/2+1, SnapCount] the log is
-// rolled and a fuzzy snapshot is written in the background, then old files
-// are purged.
+// count passes a random threshold in [SnapCount/2+1, SnapCount], or the
+// bytes logged pass one in [SnapSizeLimit/2, SnapSizeLimit) (3.8's
+// shouldSnapshot), the log is rolled and a fuzzy snapshot is written in
+// the background. Old files stay until Purge.
 func (db *DB) Apply(txn *jute.Txn) Result {
 	r := db.tree.Apply(txn)
 	if txn == nil {
@@ -311,10 +355,13 @@ func (db *DB) Apply(txn *jute.Txn) Result {
 	applySessions(db.sessions, txn)
 	db.committed = appendCommitted(db.committed, committedTxn{zxid: txn.Hdr.Zxid, payload: payload}, db.opts.CommittedLogSize)
 	db.txnCount++
-	snap := db.txnCount > db.opts.SnapCount/2+db.randRoll
+	db.logBytes += int64(len(payload)) + 13 // checksum, length, EOR byte
+	snap := db.txnCount > db.opts.SnapCount/2+db.randRoll ||
+		(db.opts.SnapSizeLimit > 0 && db.logBytes > db.opts.SnapSizeLimit/2+db.randSize)
 	if snap {
-		db.txnCount = 0
+		db.txnCount, db.logBytes = 0, 0
 		db.randRoll = db.rng.IntN(db.opts.SnapCount / 2)
+		db.randSize = db.rollSize()
 	}
 	db.mu.Unlock()
 	if snap {
@@ -343,8 +390,8 @@ func (db *DB) snapshotInBackground() {
 }
 
 // TakeSnapshot writes snapshot.<hex lastProcessedZxid> now (fuzzy: Apply may
-// keep running) and purges old files. With sync the file is fsynced before
-// its final rename.
+// keep running). It deletes nothing (see Purge). With sync the file is
+// fsynced before its final rename.
 func (db *DB) TakeSnapshot(sync bool) (string, error) {
 	start := time.Now()
 	zxid := db.tree.LastProcessedZxid()
@@ -357,11 +404,6 @@ func (db *DB) TakeSnapshot(sync bool) (string, error) {
 		f(time.Since(start))
 	}
 	db.log.Info("snapshot written", "file", path, "zxid", hexZxid(zxid))
-	if db.opts.SnapRetainCount > 0 {
-		if err := db.purge(db.opts.SnapRetainCount); err != nil {
-			db.log.Warn("purge failed", "err", err)
-		}
-	}
 	return path, nil
 }
 
@@ -403,7 +445,7 @@ func (db *DB) WriteSnapshotStream(w io.Writer) (int64, error) {
 // the SNAP packet's zxid, then TakeSnapshot(true) as a learner does.
 func (db *DB) LoadSnapshotStream(r io.Reader) error {
 	db.bg.Wait() // a fuzzy snapshot must not walk a tree being replaced
-	t, sessions, err := readSnapshotBody(r)
+	t, sessions, err := readSnapshotBody(r, db.opts.MaxRecordLen)
 	if err != nil {
 		return fmt.Errorf("store: load snapshot stream: %w", err)
 	}
@@ -448,4 +490,5 @@ func (t *DataTree) replaceWith(o *DataTree) {
 	t.nodes, t.acls, t.ephems, t.conts, t.ttls = o.nodes, o.acls, o.ephems, o.conts, o.ttls
 	t.digest, t.dataSize, t.lastZxid = o.digest, o.dataSize, o.lastZxid
 	t.digestZxid, t.digestAt = o.digestZxid, o.digestAt
+	t.quotas = o.quotas // quota roots rebuilt by readTree's setupQuota
 }

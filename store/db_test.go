@@ -241,7 +241,7 @@ func TestDB_SnapshotRoundTripAndRestoreAfterRoll(t *testing.T) {
 	if !fileExists(filepath.Join(dir, "version-2", "log.200000015")) {
 		t.Fatal("rolled log file missing")
 	}
-	c, err := readSnapshotPath(path)
+	c, err := readSnapshotPath(path, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,6 +356,10 @@ func TestDB_BackgroundSnapshotAndPurge(t *testing.T) {
 	}
 	want := treeState(db.Tree())
 	db.Close()
+	// Purging happens only when asked (3.8: autopurge.purgeInterval > 0).
+	if err := db.Purge(); err != nil {
+		t.Fatal(err)
+	}
 	snaps, _ := listFiles(filepath.Join(dir, "version-2"), snapPrefix)
 	logs, _ := listFiles(filepath.Join(dir, "version-2"), logPrefix)
 	if len(snaps) != 3 {

@@ -73,7 +73,7 @@ func FuzzSnapshotFile(f *testing.F) {
 	f.Add(buf.Bytes())
 	f.Add(buf.Bytes()[:buf.Len()-25])
 	f.Fuzz(func(t *testing.T, b []byte) {
-		c, err := readSnapshotFile(bytes.NewReader(b))
+		c, err := readSnapshotFile(bytes.NewReader(b), 0)
 		if err != nil {
 			return
 		}
@@ -82,7 +82,7 @@ func FuzzSnapshotFile(f *testing.F) {
 		if err := writeSnapshotFile(&out, c.tree, c.sessions); err != nil {
 			t.Fatal(err)
 		}
-		c2, err := readSnapshotFile(&out)
+		c2, err := readSnapshotFile(&out, 0)
 		if err != nil {
 			t.Fatalf("re-read: %v", err)
 		}
@@ -105,7 +105,7 @@ func FuzzSnapshotStream(f *testing.F) {
 	f.Add(buf.Bytes())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r := bytes.NewReader(b)
-		if _, _, err := readSnapshotBody(r); err != nil {
+		if _, _, err := readSnapshotBody(r, 0); err != nil {
 			return
 		}
 	})

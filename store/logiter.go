@@ -22,6 +22,7 @@ type fileIterator struct {
 	files []zxidFile
 	from  int64
 	cur   *logFileReader
+	limit int
 }
 
 // LogIterator returns an iterator over the on-disk log from the first record
@@ -38,7 +39,7 @@ func (db *DB) LogIterator(fromZxid int64) (TxnIterator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: log iterator: %w", err)
 	}
-	return &fileIterator{files: selectLogs(files, fromZxid), from: fromZxid}, nil
+	return &fileIterator{files: selectLogs(files, fromZxid), from: fromZxid, limit: db.opts.MaxRecordLen}, nil
 }
 
 // Next implements TxnIterator.
@@ -48,7 +49,7 @@ func (it *fileIterator) Next() ([]byte, jute.TxnHeader, bool, error) {
 			if len(it.files) == 0 {
 				return nil, jute.TxnHeader{}, false, nil
 			}
-			lr, err := openLogFile(it.files[0].path)
+			lr, err := openLogFile(it.files[0].path, it.limit)
 			it.files = it.files[1:]
 			if err != nil {
 				if errors.Is(err, os.ErrNotExist) {
@@ -118,7 +119,7 @@ func (db *DB) Truncate(zxid int64) error {
 			db.log.Info("removed snapshot newer than truncation point", "file", s.path)
 		}
 	}
-	res, err := restore(db.snapDir, db.logDir, db.opts.CommittedLogSize, db.log)
+	res, err := restore(db.snapDir, db.logDir, db.opts.CommittedLogSize, db.opts.MaxRecordLen, db.log)
 	if err != nil {
 		return fmt.Errorf("store: reload after truncate to %s: %w", hexZxid(zxid), err)
 	}
@@ -149,7 +150,7 @@ func (db *DB) cutLog(zxid int64) error {
 	}
 	sel := selectLogs(files, zxid)
 	for i, f := range sel {
-		lr, err := openLogFile(f.path)
+		lr, err := openLogFile(f.path, db.opts.MaxRecordLen)
 		if err != nil {
 			return fmt.Errorf("store: truncate: %w", err)
 		}

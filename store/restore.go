@@ -44,7 +44,7 @@ func quickSnapshotCheck(path string) bool {
 
 // loadNewestSnapshot tries the newest valid-looking snapshots in turn. found
 // is false when the directory holds no snapshot candidates at all.
-func loadNewestSnapshot(snapDir string, log *slog.Logger) (c *snapshotContents, zxid int64, found bool, err error) {
+func loadNewestSnapshot(snapDir string, limit int, log *slog.Logger) (c *snapshotContents, zxid int64, found bool, err error) {
 	files, err := listFiles(snapDir, snapPrefix)
 	if err != nil {
 		return nil, 0, false, err
@@ -58,7 +58,7 @@ func loadNewestSnapshot(snapDir string, log *slog.Logger) (c *snapshotContents, 
 			continue
 		}
 		tried++
-		c, err := readSnapshotPath(f.path)
+		c, err := readSnapshotPath(f.path, limit)
 		if err != nil {
 			log.Warn("problem reading snapshot", "file", f.path, "err", err)
 			errs = append(errs, err)
@@ -72,14 +72,15 @@ func loadNewestSnapshot(snapDir string, log *slog.Logger) (c *snapshotContents, 
 	return nil, 0, false, nil
 }
 
-// readSnapshotPath reads one snapshot file.
-func readSnapshotPath(path string) (*snapshotContents, error) {
+// readSnapshotPath reads one snapshot file; limit bounds each field (0:
+// jute.DefaultMaxFieldLen).
+func readSnapshotPath(path string, limit int) (*snapshotContents, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open snapshot: %w", err)
 	}
 	defer f.Close()
-	c, err := readSnapshotFile(f)
+	c, err := readSnapshotFile(f, limit)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", path, err)
 	}
@@ -102,8 +103,11 @@ func selectLogs(files []zxidFile, zxid int64) []zxidFile {
 // restore rebuilds tree and sessions from the newest valid snapshot plus the
 // logs after it (docs/quorum-reference.md §7.5). Torn tails are truncated away on disk (docs/quorum-reference.md §7.6). With
 // no snapshot and no logs it writes snapshot.0 of a fresh tree.
-func restore(snapDir, logDir string, keep int, log *slog.Logger) (*restored, error) {
-	c, snapZxid, found, err := loadNewestSnapshot(snapDir, log)
+//
+// limit is the longest record or field read back (jute.maxbuffer +
+// extrasize; 0: jute.DefaultMaxFieldLen).
+func restore(snapDir, logDir string, keep, limit int, log *slog.Logger) (*restored, error) {
+	c, snapZxid, found, err := loadNewestSnapshot(snapDir, limit, log)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +142,7 @@ func restore(snapDir, logDir string, keep int, log *slog.Logger) (*restored, err
 	res := &restored{tree: t, sessions: c.sessions, snapZxid: snapZxid, lastZxid: snapZxid}
 	log.Info("loaded snapshot", "zxid", hexZxid(snapZxid), "nodes", len(t.nodes), "sessions", len(c.sessions))
 	for _, lf := range selectLogs(logs, snapZxid+1) {
-		if err := replayFile(lf.path, snapZxid, res, keep, log); err != nil {
+		if err := replayFile(lf.path, snapZxid, res, keep, limit, log); err != nil {
 			return nil, err
 		}
 	}
@@ -150,8 +154,8 @@ func restore(snapDir, logDir string, keep int, log *slog.Logger) (*restored, err
 
 // replayFile applies every record of one log file with zxid > snapZxid and
 // truncates a torn tail away.
-func replayFile(path string, snapZxid int64, res *restored, keep int, log *slog.Logger) error {
-	lr, err := openLogFile(path)
+func replayFile(path string, snapZxid int64, res *restored, keep, limit int, log *slog.Logger) error {
+	lr, err := openLogFile(path, limit)
 	if err != nil {
 		return err
 	}

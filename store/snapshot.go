@@ -183,8 +183,8 @@ type streamReader struct {
 	max int
 }
 
-func newStreamReader(r io.Reader) *streamReader {
-	return &streamReader{r: r, sum: adler32.New(), max: jute.DefaultMaxFieldLen}
+func newStreamReader(r io.Reader, limit int) *streamReader {
+	return &streamReader{r: r, sum: adler32.New(), max: recordLimit(limit)}
 }
 
 func (s *streamReader) read(p []byte) {
@@ -338,6 +338,7 @@ func readTree(s *streamReader) (*DataTree, error) {
 	if t.nodes["/"] == nil {
 		return nil, fmt.Errorf("%w: no root node", ErrCorruptSnapshot)
 	}
+	t.setupQuota()
 	t.acls.purgeUnused()
 	return t, nil
 }
@@ -352,8 +353,8 @@ type snapshotContents struct {
 
 // readSnapshotFile parses a whole snapshot file (3.8 FileSnap.deserialize):
 // header, sessions, tree, seal 1, then digest and seal 2 when present.
-func readSnapshotFile(r io.Reader) (*snapshotContents, error) {
-	s := newStreamReader(bufio.NewReaderSize(r, 64<<10))
+func readSnapshotFile(r io.Reader, limit int) (*snapshotContents, error) {
+	s := newStreamReader(bufio.NewReaderSize(r, 64<<10), limit)
 	var hdr jute.FileHeader
 	hdr.Magic, hdr.Version, hdr.DBID = s.int32(), s.int32(), s.int64()
 	if s.err != nil {
@@ -409,8 +410,8 @@ func writeSnapshotBody(w io.Writer, t *DataTree, sessions map[int64]int32) error
 }
 
 // readSnapshotBody reads a SNAP stream body, consuming exactly its bytes.
-func readSnapshotBody(r io.Reader) (*DataTree, map[int64]int32, error) {
-	s := newStreamReader(r)
+func readSnapshotBody(r io.Reader, limit int) (*DataTree, map[int64]int32, error) {
+	s := newStreamReader(r, limit)
 	sessions, err := readSessions(s)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read sessions: %w", err)

@@ -37,6 +37,7 @@ type DataTree struct {
 	ttls     map[string]struct{}           // TTL node paths
 	digest   int64                         // wrapping sum of node digests
 	dataSize int64                         // sum of len(path)+len(data), "" and "/" both counted
+	quotas   map[string]struct{}           // quota roots (3.8's PathTrie), see quota.go
 
 	lastZxid int64 // lastProcessedZxid; raised only after a whole txn
 	// digestZxid/digestAt is the (zxid, tree digest) pair after the last whole txn.

@@ -125,10 +125,14 @@ type logFileReader struct {
 	// clean end of data or the zero-filled preallocated area).
 	torn bool
 	done bool
+	// max is the record length limit, jute.maxbuffer + extrasize as 3.8's
+	// BinaryInputArchive reads a "txnEntry"; 0 means jute.DefaultMaxFieldLen.
+	max int
 }
 
-// openLogFile opens a log file and checks its FileHeader.
-func openLogFile(path string) (*logFileReader, error) {
+// openLogFile opens a log file and checks its FileHeader; records longer
+// than limit (0: jute.DefaultMaxFieldLen) are corrupt.
+func openLogFile(path string, limit int) (*logFileReader, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open log %s: %w", path, err)
@@ -139,6 +143,7 @@ func openLogFile(path string) (*logFileReader, error) {
 		return nil, err
 	}
 	lr.f = f
+	lr.max = limit
 	return lr, nil
 }
 
@@ -179,7 +184,7 @@ func (lr *logFileReader) next() (rec logRecord, ok bool, err error) {
 		lr.torn = sum != 0
 		return rec, false, nil
 	}
-	if length < 0 || int(length) > jute.DefaultMaxFieldLen {
+	if length < 0 || int(length) > recordLimit(lr.max) {
 		return rec, false, fmt.Errorf("%w: %s at offset %d: record length %d", ErrCorruptLog, lr.name, lr.off, length)
 	}
 	buf := make([]byte, int(length)+1)
@@ -330,4 +335,13 @@ func (w *logWriter) close() error {
 	}
 	w.cur, w.bw, w.curPath = nil, nil, ""
 	return err
+}
+
+// recordLimit is limit, or jute.DefaultMaxFieldLen (3.8's default
+// jute.maxbuffer plus extrasize) when limit is 0.
+func recordLimit(limit int) int {
+	if limit <= 0 {
+		return jute.DefaultMaxFieldLen
+	}
+	return limit
 }

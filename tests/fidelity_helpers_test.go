@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -18,21 +17,8 @@ import (
 
 // Helpers for the issue 10 fidelity judges (fidelity_test.go): each judge
 // runs the same checks against a 3-server Apache ZooKeeper 3.8 ensemble and
-// a 3-server zkctl ensemble. Where zkctl is known to differ today, its half
-// is behind knownGap, so CI stays green until the fix lands and the fixer
-// runs the judges with ZKCTL_FIDELITY=1 (and then deletes the knownGap).
-
-// fidelityEnv switches on the zkctl halves of the judges that fail today.
-const fidelityEnv = "ZKCTL_FIDELITY"
-
-// knownGap skips the rest of the calling (zkctl) test unless
-// ZKCTL_FIDELITY=1, naming the issue 10 gap it pins down.
-func knownGap(t *testing.T, reason string) {
-	t.Helper()
-	if os.Getenv(fidelityEnv) != "1" {
-		t.Skipf("issue 10: %s; fix pending (run with %s=1)", reason, fidelityEnv)
-	}
-}
+// a 3-server zkctl ensemble. Every known gap has been fixed, so every zkctl
+// half runs (the knownGap skip helper went with the last one).
 
 // fidelityOptions: a short tick (session timeouts of 4 s stay within
 // 2..20 ticks), fsync off; both implementations get the same.

@@ -17,8 +17,7 @@ import (
 
 // Issue 10 judges: a 3-server Apache ZooKeeper 3.8 ensemble and a 3-server
 // zkctl ensemble, the same checks on both (helpers in
-// fidelity_helpers_test.go). The zkctl halves that fail today are behind
-// knownGap (ZKCTL_FIDELITY=1 runs them).
+// fidelity_helpers_test.go).
 
 // silentTolerance is added to session timeout + one tick for the time a
 // test needs to see the expiry (polling every 50 ms, watch delivery, a
@@ -88,15 +87,9 @@ func TestFidelity_SilentClientExpires(t *testing.T) {
 		}
 		t.Run("leader", func(t *testing.T) { check(t, "/silent-leader", tl) })
 		t.Run("follower", func(t *testing.T) {
-			if kind == "zkctl" {
-				knownGap(t, "a follower reports every connected session alive on each PING, so a silent client there never expires")
-			}
 			check(t, "/silent-follower", tf)
 		})
 		t.Run("kazoo-lock-sigstop-follower", func(t *testing.T) {
-			if kind == "zkctl" {
-				knownGap(t, "a lock held by a SIGSTOPped client on a follower is never released")
-			}
 			holder := startKazooLock(t, py, "hold", fs[1].ClientAddr(), "/lock")
 			if _, _, ok := holder.expect("held", 30*time.Second); !ok {
 				t.Fatalf("kazoo holder on %s did not take the lock:\n%s", fs[1].Name(), holder.out.String())
@@ -290,13 +283,11 @@ func TestFidelity_EnsembleFacts(t *testing.T) {
 			}
 		})
 		t.Run("config", func(t *testing.T) {
-			knownGap(t, "/zookeeper/config is empty in an ensemble")
 			if d := diffLines("apache", want.config, "zkctl", got.config); d != "" {
 				t.Errorf("/zookeeper/config differs:\n%s", d)
 			}
 		})
 		t.Run("addauth", func(t *testing.T) {
-			knownGap(t, "addauth digest without a colon closes the session with AuthFailed")
 			if d := diffLines("apache", want.addauth, "zkctl", got.addauth); d != "" {
 				t.Errorf("addauth answers differ:\n%s", d)
 			}
@@ -405,7 +396,7 @@ var zkCliQuotaCountScript = []string{
 // missing path, negative and absurd quotas, setquota on /zookeeper and a
 // second setquota on the same path, through zkCli.sh against Apache and
 // zkctl; the transcripts must be the same. Then the quota nodes and
-// listquota after a few creates (a known gap: zkctl counts nothing).
+// listquota after a few creates.
 func TestFidelity_ZkCliQuotaBadInput(t *testing.T) {
 	oracle.RequireOrSkip(t)
 	requireZkCli(t)
@@ -428,7 +419,6 @@ func TestFidelity_ZkCliQuotaBadInput(t *testing.T) {
 			t.Errorf("zkCli.sh quota transcripts differ:\n%s", d)
 		}
 		t.Run("counts", func(t *testing.T) {
-			knownGap(t, "quotas are not counted: nothing maintains zookeeper_stats")
 			got := runZkCliScript(t, p.ClientAddr(), zkCliQuotaCountScript)
 			t.Logf("zkctl quota count transcript:\n%s", strings.Join(got, "\n"))
 			if d := diffLines("apache", wantCount, "zkctl", got); d != "" {

@@ -13,6 +13,7 @@ type KeyMap struct {
 	Faster, Slower             key.Binding
 	PageUp, PageDown           key.Binding
 	Data                       key.Binding // the data view (tui/data.go)
+	Timeline                   key.Binding
 }
 
 // DefaultKeyMap returns zkctl's default keys: vim and arrow keys to move,
@@ -42,6 +43,7 @@ func DefaultKeyMap() KeyMap {
 		PageUp:     key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "scroll up")),
 		PageDown:   key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "scroll down")),
 		Data:       key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "data")),
+		Timeline:   key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "message timeline")),
 	}
 }
 
@@ -55,7 +57,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Jump, k.Tab, k.PageUp, k.PageDown},
 		{k.Kill, k.Stop, k.Start, k.Restart, k.Pause, k.KillLeader},
-		{k.Isolate, k.Partition, k.Heal, k.Workload, k.Data},
+		{k.Isolate, k.Partition, k.Heal, k.Workload, k.Data, k.Timeline},
 		{k.Prompt, k.Search, k.Faster, k.Slower, k.Help, k.Quit},
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/zkctl/zkctl/adminapi"
 	"github.com/zkctl/zkctl/launcher"
 	"github.com/zkctl/zkctl/tui/dataview"
+	"github.com/zkctl/zkctl/tui/timeline"
 )
 
 // panels that tab cycles through.
@@ -94,8 +95,10 @@ type Model struct {
 	quitting   bool
 
 	// data is the data view (key d, tui/data.go); dataOn while it shows.
-	data   dataview.Model
-	dataOn bool
+	data         dataview.Model
+	dataOn       bool
+	timeline     timeline.Model // the message timeline (key t)
+	showTimeline bool
 }
 
 // New builds the dashboard model from a validated configuration.
@@ -130,6 +133,7 @@ func New(cfg Config) (Model, error) {
 		}
 		m.cfg.Bindings = norm
 	}
+	var ids []int
 	for _, t := range cfg.Targets {
 		addr := t.Admin
 		if t.Admin == "" {
@@ -143,8 +147,10 @@ func New(cfg Config) (Model, error) {
 			m.sources = append(m.sources, c.PeerOrZooKeeper)
 		}
 		m.nodes = append(m.nodes, nodeState{id: t.ID, admin: addr})
+		ids = append(ids, t.ID)
 	}
 	m.data = newDataView(m.cfg, m.styles)
+	m.timeline = timeline.New(ids)
 	return m, nil
 }
 
@@ -179,6 +185,9 @@ func (m *Model) fetches() []tea.Cmd {
 		cmds = append(cmds, fetchCluster(m.cfg.Controller, m.cfg.RequestTimeout))
 		if feed, ok := m.cfg.Controller.(eventFeed); ok {
 			cmds = append(cmds, fetchLauncherEvents(feed, m.launcherSeq, m.cfg.RequestTimeout))
+		}
+		if src, ok := m.cfg.Controller.(launcher.MessageSource); ok && m.showTimeline {
+			cmds = append(cmds, timeline.Fetch(src, m.timeline.Since(), m.cfg.RequestTimeout))
 		}
 	}
 	return cmds
@@ -219,6 +228,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case actionDoneMsg:
 		return m.applyActionDone(msg)
+	case timeline.MessagesMsg:
+		m.timeline, _ = m.timeline.Update(msg)
+		return m, nil
+	case timeline.LineMsg:
+		return m.start(msg.Line, "key timeline", true)
 	case clearFlashMsg:
 		if msg.id == m.flashID {
 			m.flash = ""

@@ -45,6 +45,15 @@ func (m Model) handleKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if line, ok := m.cfg.Bindings[k.String()]; ok {
 		return m.start(line, "binding "+k.String(), false)
 	}
+	if key.Matches(k, m.keys.Timeline) {
+		m.showTimeline = !m.showTimeline
+		return m, nil
+	}
+	if m.showTimeline && m.timeline.Handles(k) {
+		var cmd tea.Cmd
+		m.timeline, cmd = m.timeline.Update(k)
+		return m, cmd
+	}
 	switch {
 	case key.Matches(k, m.keys.Quit):
 		if m.cfg.Controller == nil || k.String() == "ctrl+c" && m.askQuit {

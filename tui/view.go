@@ -36,6 +36,8 @@ func (m Model) View() string {
 	var middle, events string
 	if m.showHelp {
 		middle = m.viewFullHelp(w, rest)
+	} else if m.showTimeline {
+		middle = m.timeline.SetSize(w, rest).View()
 	} else {
 		detail := m.viewDetail(s, now)
 		links := m.viewLinks()

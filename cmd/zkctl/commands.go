@@ -15,6 +15,7 @@ func subcommands() []*cobra.Command {
 		newBenchCommand(),
 		newDoCommand(),
 		newChaosCommand(),
+		newTraceCommand(),
 	}
 	return append(cmds, newFaultCommands()...)
 }

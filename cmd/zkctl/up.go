@@ -32,6 +32,8 @@ type upOptions struct {
 	set          []string
 	script       string
 	proxyClients bool
+	noMessages   bool
+	cpuProfile   string
 	grace        time.Duration
 	seed         int64
 }
@@ -57,6 +59,8 @@ func newUpCommand() *cobra.Command {
 	f.DurationVar(&o.tick, "tick", 500*time.Millisecond, "zoo.cfg tickTime")
 	f.StringArrayVar(&o.set, "set", nil, "zoo.cfg override key=value for every server (repeatable)")
 	f.StringVar(&o.script, "script", "", "chaos script to run once the cluster is up; exit status follows it")
+	f.BoolVar(&o.noMessages, "no-messages", false, "proxies forward bytes without decoding messages: no zkctl trace, stepping or message faults (for measuring their cost)")
+	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write the launcher's CPU profile (go tool pprof) to this file until it stops")
 	f.BoolVar(&o.proxyClients, "proxy-clients", false, "give clients a proxy in front of every client port, so isolate/slow/reject/heal of a node also hit its clients")
 	f.DurationVar(&o.grace, "grace", 5*time.Second, "how long a stop waits after SIGTERM before SIGKILL")
 	f.Int64Var(&o.seed, "seed", 1, "seed of the link proxies' jitter")
@@ -67,6 +71,13 @@ func newUpCommand() *cobra.Command {
 // down`, the script or the dashboard ends it, drain what still runs, then
 // stop the servers.
 func runUp(cmd *cobra.Command, args []string, o upOptions) error {
+	if o.cpuProfile != "" {
+		stop, err := startCPUProfile(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	cfg, script, err := upConfig(cmd, args, o)
 	if err != nil {
 		return err
@@ -99,6 +110,7 @@ func upConfig(cmd *cobra.Command, args []string, o upOptions) (launcher.Config, 
 	cfg.Name, cfg.Dir, cfg.Voters, cfg.Observers = o.name, o.dir, voters, o.observers
 	cfg.BasePort, cfg.Clean, cfg.TickMs, cfg.Overrides = o.basePort, o.clean, int(o.tick/time.Millisecond), o.set
 	cfg.ProxyClients, cfg.Grace, cfg.Seed = o.proxyClients, o.grace, o.seed
+	cfg.NoMessages = o.noMessages
 	// The launcher logs to stderr only when something is wrong; events go to stdout.
 	cfg.Logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if o.script == "" {

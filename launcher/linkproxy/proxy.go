@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/zkctl/zkctl/launcher/wiremsg"
 )
 
 // chunkSize is the largest piece read at once from a socket.
@@ -44,6 +46,41 @@ type Config struct {
 	RefusedRetry time.Duration
 	// Logger receives debug lines (default slog.Default()).
 	Logger *slog.Logger
+	// Messages, when set, is called once per accepted connection; its
+	// MessageConn frames both directions into whole messages, sees each
+	// one and may hold, drop, duplicate or delay it. Without it the proxy
+	// forwards bytes as they come.
+	Messages func() MessageConn
+}
+
+// MessageConn is what the owner of a proxy sees of one connection when the
+// proxy forwards whole messages. Forward is the direction from the
+// accepted side to Target.
+type MessageConn interface {
+	// Framer returns the framer of one direction.
+	Framer(forward bool) wiremsg.Framer
+	// Admit is called before a whole message (a Notification or Packet
+	// frame) is written. It may block, to hold the message, until done is
+	// closed, and returns what to do with it; ok false means the
+	// connection ended while it waited.
+	Admit(forward bool, f wiremsg.Frame, read time.Time, done <-chan struct{}) (v Verdict, ok bool)
+	// Written is called after each frame (handshake, opaque bytes
+	// included) was written, or dropped by its Verdict. It must not block:
+	// decoding happens elsewhere.
+	Written(forward bool, f wiremsg.Frame, v Verdict)
+	// Quiet reports that no message is held or faulted now, so that the
+	// proxy may write the frames it has queued together, without Admit.
+	// A hold or fault set meanwhile applies from the next batch.
+	Quiet() bool
+}
+
+// Verdict says what to do with one message.
+type Verdict struct {
+	// Copies is how many times the message is written: 1 to forward it,
+	// 0 to drop it, 2 to duplicate it.
+	Copies int
+	// Delay is added to the message's due time (order is kept).
+	Delay time.Duration
 }
 
 // Proxy accepts on a listener and forwards to Target under the faults of
@@ -264,6 +301,10 @@ func (l *link) run() {
 	l.b = b
 	l.mu.Unlock()
 
+	var mc MessageConn
+	if l.p.cfg.Messages != nil {
+		mc = l.p.cfg.Messages()
+	}
 	var wg sync.WaitGroup
 	wg.Add(3)
 	var finished atomic.Int32
@@ -278,12 +319,12 @@ func (l *link) run() {
 	go func() {
 		defer wg.Done()
 		defer pipeDone()
-		l.pipe(bufio.NewReaderSize(l.a, chunkSize), b, l.p.cfg.Forward, l.p.cfg.Prefix, &l.p.fwdBytes)
+		l.pipe(bufio.NewReaderSize(l.a, chunkSize), b, l.p.cfg.Forward, l.p.cfg.Prefix, &l.p.fwdBytes, mc, true)
 	}()
 	go func() {
 		defer wg.Done()
 		defer pipeDone()
-		l.pipe(bufio.NewReaderSize(b, chunkSize), l.a, l.p.cfg.Back, nil, &l.p.backByts)
+		l.pipe(bufio.NewReaderSize(b, chunkSize), l.a, l.p.cfg.Back, nil, &l.p.backByts, mc, false)
 	}()
 	go func() {
 		defer wg.Done()
@@ -309,10 +350,15 @@ func (l *link) watchReject() {
 	}
 }
 
-// chunk is one piece of a direction's stream; eof and err end it.
+// chunk is one piece of a direction's stream; eof and err end it. With a
+// MessageConn each chunk is one frame.
 type chunk struct {
-	data []byte
-	due  time.Time
+	data  []byte
+	due   time.Time
+	read  time.Time
+	frame wiremsg.FrameType
+	// more are whole frames read together with data (framed streams only).
+	more []wiremsg.Frame
 	eof  bool
 	err  error
 }
@@ -320,7 +366,7 @@ type chunk struct {
 // pipe forwards src to dst under dir: a reader goroutine stamps each chunk
 // with its due time, the writer waits while the direction is cut and until
 // the chunk is due, so order is kept and delay does not cap throughput.
-func (l *link) pipe(src *bufio.Reader, dst net.Conn, dir *Direction, prefix Prefix, count *atomic.Int64) {
+func (l *link) pipe(src *bufio.Reader, dst net.Conn, dir *Direction, prefix Prefix, count *atomic.Int64, mc MessageConn, forward bool) {
 	q := make(chan chunk, queueLen)
 	stop := make(chan struct{})
 	readerDone := make(chan struct{})
@@ -333,12 +379,13 @@ func (l *link) pipe(src *bufio.Reader, dst net.Conn, dir *Direction, prefix Pref
 		defer close(q)
 		var last time.Time
 		send := func(c chunk) bool {
-			due := time.Now().Add(dir.delay())
+			now := time.Now()
+			due := now.Add(dir.delay())
 			if due.Before(last) {
 				due = last
 			}
 			last = due
-			c.due = due
+			c.due, c.read = due, now
 			select {
 			case q <- c:
 				return true
@@ -350,7 +397,7 @@ func (l *link) pipe(src *bufio.Reader, dst net.Conn, dir *Direction, prefix Pref
 		}
 		if prefix != nil {
 			head, err := prefix(src)
-			if len(head) > 0 && !send(chunk{data: head}) {
+			if len(head) > 0 && !send(chunk{data: head, frame: wiremsg.Handshake}) {
 				return
 			}
 			if err != nil {
@@ -358,10 +405,32 @@ func (l *link) pipe(src *bufio.Reader, dst net.Conn, dir *Direction, prefix Pref
 				return
 			}
 		}
+		var framer wiremsg.Framer
+		if mc != nil {
+			framer = mc.Framer(forward)
+		}
 		for {
-			buf := make([]byte, chunkSize)
-			n, err := src.Read(buf)
-			if n > 0 && !send(chunk{data: buf[:n]}) {
+			var c chunk
+			var err error
+			if framer != nil {
+				var f wiremsg.Frame
+				f, err = framer.Next(src)
+				c = chunk{data: f.Data, frame: f.Type}
+				// Take the whole frames already buffered along, so a burst
+				// costs one hand-over, as one read does without framing.
+				for err == nil && len(c.data) > 0 && c.frame != wiremsg.Handshake && len(c.more) < maxBatch && mc.Quiet() && framer.Ready(src) {
+					f, err = framer.Next(src)
+					if len(f.Data) > 0 {
+						c.more = append(c.more, f)
+					}
+				}
+			} else {
+				buf := make([]byte, chunkSize)
+				var n int
+				n, err = src.Read(buf)
+				c = chunk{data: buf[:n]}
+			}
+			if len(c.data) > 0 && !send(c) {
 				return
 			}
 			if err != nil {
@@ -370,9 +439,24 @@ func (l *link) pipe(src *bufio.Reader, dst net.Conn, dir *Direction, prefix Pref
 			}
 		}
 	}()
-	for c := range q {
+	var lastDue time.Time
+	// handle writes one frame (or unframed chunk) under dir and the
+	// message verdict; false ends the pipe.
+	handle := func(c chunk) bool {
+		v := Verdict{Copies: 1}
+		if mc != nil && (c.frame == wiremsg.Notification || c.frame == wiremsg.Packet) {
+			var ok bool
+			if v, ok = mc.Admit(forward, wiremsg.Frame{Type: c.frame, Data: c.data}, c.read, l.done); !ok {
+				return false
+			}
+			c.due = c.due.Add(v.Delay)
+			if c.due.Before(lastDue) {
+				c.due = lastDue
+			}
+			lastDue = c.due
+		}
 		if !l.waitReady(dir, c.due) {
-			return
+			return false
 		}
 		switch {
 		case c.eof:
@@ -381,18 +465,101 @@ func (l *link) pipe(src *bufio.Reader, dst net.Conn, dir *Direction, prefix Pref
 			} else {
 				_ = dst.Close()
 			}
-			return
+			return false
 		case c.err != nil:
 			// The source reset or failed: pass the reset on.
 			l.abort()
-			return
+			return false
 		}
-		if _, err := dst.Write(c.data); err != nil {
-			l.abort()
-			return
+		for range v.Copies {
+			if _, err := dst.Write(c.data); err != nil {
+				l.abort()
+				return false
+			}
+			count.Add(int64(len(c.data)))
 		}
-		count.Add(int64(len(c.data)))
+		if mc != nil {
+			mc.Written(forward, wiremsg.Frame{Type: c.frame, Data: c.data}, v)
+		}
+		return true
 	}
+	for c := range q {
+		if mc != nil && mc.Quiet() && dir.State().Mode == OK && c.frame != wiremsg.Handshake && c.data != nil {
+			// Under load many small frames wait: write them with one
+			// writev instead of a write each, as the byte proxy would.
+			next, ok := l.writeBatch(c, q, dst, count, mc, forward)
+			if !ok {
+				return
+			}
+			if next == nil {
+				continue
+			}
+			c = *next
+		}
+		if !handle(c) {
+			return
+		}
+		for _, f := range c.more {
+			if !handle(chunk{data: f.Data, frame: f.Type, due: c.due, read: c.read}) {
+				return
+			}
+		}
+	}
+}
+
+// maxBatch bounds the frames writeBatch writes at once.
+const maxBatch = 64
+
+// writeBatch writes first and the frames queued behind it in one writev and
+// reports them written. It returns the first chunk it took but could not
+// batch (end of stream, error, handshake), to be handled normally, and
+// false when the connection failed.
+func (l *link) writeBatch(first chunk, q <-chan chunk, dst net.Conn, count *atomic.Int64, mc MessageConn, forward bool) (*chunk, bool) {
+	batch := []chunk{first}
+	var rest *chunk
+	size := len(first.data)
+	for _, f := range first.more {
+		size += len(f.Data)
+	}
+drain:
+	for len(batch) < maxBatch && size < 4*chunkSize {
+		select {
+		case c, ok := <-q:
+			if !ok {
+				break drain
+			}
+			if c.data == nil || c.frame == wiremsg.Handshake {
+				rest = &c
+				break drain
+			}
+			batch = append(batch, c)
+			size += len(c.data)
+			for _, f := range c.more {
+				size += len(f.Data)
+			}
+		default:
+			break drain
+		}
+	}
+	bufs := make(net.Buffers, 0, len(batch))
+	for _, c := range batch {
+		bufs = append(bufs, c.data)
+		for _, f := range c.more {
+			bufs = append(bufs, f.Data)
+		}
+	}
+	if _, err := bufs.WriteTo(dst); err != nil {
+		l.abort()
+		return nil, false
+	}
+	count.Add(int64(size))
+	for _, c := range batch {
+		mc.Written(forward, wiremsg.Frame{Type: c.frame, Data: c.data}, Verdict{Copies: 1})
+		for _, f := range c.more {
+			mc.Written(forward, f, Verdict{Copies: 1})
+		}
+	}
+	return rest, true
 }
 
 // waitReady blocks while dir is cut and until due; false when aborted.

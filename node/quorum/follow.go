@@ -21,7 +21,7 @@ import (
 // (docs/quorum-reference.md §6.5), a SNAP loaded into the database.
 func (p *Peer) leaderReader() zabconn.LearnerReader {
 	return zabconn.LearnerReader{
-		MaxData:     p.srv.MaxBuffer() + 1024,
+		MaxData:     p.cfg.MaxRecordLen() + 1024, // a proposal carries a txn up to maxbuffer+extrasize
 		InitTimeout: time.Duration(p.cfg.InitLimit) * p.tick,
 		SyncTimeout: time.Duration(p.cfg.SyncLimit) * p.tick,
 		LoadSnap:    p.loadSnap,
@@ -39,6 +39,7 @@ func (p *Peer) loadSnap(br *bufio.Reader, zxid int64) error {
 		return fmt.Errorf("node: SNAP 0x%x: %w", zxid, err)
 	}
 	p.db.SetLastProcessedZxid(zxid)
+	p.initConfigNode()
 	p.log.Info("snapshot received from the leader", "zxid", hexID(zxid), "nodes", p.db.Tree().NodeCount(), "took", time.Since(start))
 	return nil
 }
@@ -56,7 +57,7 @@ func (p *Peer) follow(parent context.Context, leaderID int64, observer bool) err
 	if err != nil {
 		return err
 	}
-	nc, err := zabconn.DialLeader(ctx, p.zab, addr, time.Duration(p.cfg.InitLimit)*p.tick, p.log)
+	nc, err := zabconn.DialLeader(ctx, p.zab, addr, time.Duration(p.cfg.ConnectLimitTicks())*p.tick, p.log) // connectToLearnerMasterLimit
 	if err != nil {
 		return err
 	}
@@ -79,7 +80,9 @@ func (p *Peer) follow(parent context.Context, leaderID int64, observer bool) err
 	var pipe *serve.RolePipe
 	var logged loggedTxns
 	reval := pendingRevalidations{}
+	p.srv.RecordTouches(true)
 	defer func() {
+		p.srv.RecordTouches(false)
 		cancel()
 		_ = nc.Close()
 		<-readDone
@@ -192,10 +195,11 @@ func (p *Peer) learnerRequest(ln *leader.Learner, seq *serve.Sequencer, r *serve
 	seq.Add(r, serve.SeqWrite)
 }
 
-// touchLocalSessions reports the sessions of this server's clients in the
-// next PING reply, so the leader keeps them alive.
+// touchLocalSessions reports, in the next PING reply, the sessions of this
+// server's clients that sent anything since the previous PING, so the
+// leader keeps exactly those alive (Learner.ping in 3.8).
 func (p *Peer) touchLocalSessions(ln *leader.Learner) {
-	p.srv.LocalSessions(ln.Touch)
+	p.srv.TouchedSessions(ln.Touch)
 }
 
 // learnerReady carries out a LearnerReady in the order written on its type.

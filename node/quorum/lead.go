@@ -73,13 +73,13 @@ func (p *Peer) lead(parent context.Context) error {
 		ID: p.myid, Voters: p.voters, AcceptedEpoch: acc, CurrentEpoch: cur,
 		History: dbHistory{p.db}, InitLimit: p.cfg.InitLimit, SyncLimit: p.cfg.SyncLimit,
 		ConfigVersion: p.qvVer, NewLeaderData: []byte(p.qv), Logger: slogLogger{l: p.log, info: slog.LevelInfo},
-		SnapshotSizeFactor: leader.DefaultSnapshotSizeFactor,
+		SnapshotSizeFactor: p.cfg.SnapshotSizeFactor, // snapshotSizeFactor (config-fidelity)
 	})
 	if err != nil {
 		_ = ln.Close()
 		return fmt.Errorf("node: %w", err)
 	}
-	net := zabconn.NewLeaderNet(ln, p.log, time.Duration(p.cfg.InitLimit)*p.tick, p.srv.MaxBuffer()+1024)
+	net := zabconn.NewLeaderNet(ln, p.log, time.Duration(p.cfg.InitLimit)*p.tick, p.cfg.MaxRecordLen()+1024)
 	net.Serve(ctx)
 	conns := map[int64]*zabconn.LearnerConn{}
 	seq := p.srv.NewSequencer()

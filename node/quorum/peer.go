@@ -134,6 +134,7 @@ func New(c Config) (*Peer, error) {
 		p.zab = c.Zab
 	}
 	p.qvVer, _ = election.ConfigVersion(p.qv)
+	p.initConfigNode()
 	for _, v := range cfg.Voters() {
 		p.voters = append(p.voters, v.ID)
 	}
@@ -168,6 +169,15 @@ func New(c Config) (*Peer, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// initConfigNode writes the membership into /zookeeper/config as 3.8's
+// ZKDatabase.initConfigInZKDatabase does: the QuorumVerifier text (what
+// getConfig and `zkCli.sh config` read), Stat version -1, mzxid the config
+// version. It runs at start and after a SNAP, which replaced the tree with
+// the leader's (Learner.syncWithLeader, reconfig disabled).
+func (p *Peer) initConfigNode() {
+	p.db.Tree().SetConfig([]byte(p.qv), p.qvVer, time.Now().UnixMilli())
 }
 
 // loadEpochs reads (or creates) the epoch files as QuorumPeer.loadDataBase.

@@ -40,7 +40,8 @@ func (s *Server) closeAllConns(reason string) {
 	}
 }
 
-// acceptLoop accepts client connections, enforcing maxClientCnxns per IP.
+// acceptLoop accepts client connections, enforcing maxClientCnxns per IP
+// and maxCnxns in all.
 func (s *Server) acceptLoop() {
 	for {
 		nc, err := s.ln.Accept()
@@ -62,6 +63,12 @@ func (s *Server) acceptLoop() {
 			s.mu.Unlock()
 			s.log.Warn("too many connections from client, closing", "ip", ip, "max", max)
 			s.observeRejected()
+			_ = nc.Close()
+			continue
+		}
+		if max := s.cfg.MaxCnxns; max > 0 && len(s.conns) >= max { // maxCnxns (config-fidelity)
+			s.mu.Unlock()
+			s.log.Warn("too many connections, closing", "max", max)
 			_ = nc.Close()
 			continue
 		}

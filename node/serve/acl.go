@@ -11,15 +11,14 @@ import (
 	"github.com/zkctl/zkctl/jute"
 )
 
-// DigestID returns the digest id ZooKeeper derives from "user:password":
-// user + ":" + base64(sha1("user:password")).
-func DigestID(userPassword string) (string, error) {
-	user, _, ok := strings.Cut(userPassword, ":")
-	if !ok {
-		return "", fmt.Errorf("node: digest auth %q is not user:password", userPassword)
-	}
+// DigestID returns the digest id ZooKeeper derives from an addauth digest
+// string: the part before the first colon (the whole string when it has
+// none), ":", and base64(sha1(the whole string)), as 3.8's
+// DigestAuthenticationProvider.generateDigest. Any string is accepted.
+func DigestID(userPassword string) string {
+	user, _, _ := strings.Cut(userPassword, ":")
 	sum := sha1.Sum([]byte(userPassword))
-	return user + ":" + base64.StdEncoding.EncodeToString(sum[:]), nil
+	return user + ":" + base64.StdEncoding.EncodeToString(sum[:])
 }
 
 // authenticator checks auth packets and ACL ids. superDigest is the
@@ -32,10 +31,7 @@ type authenticator struct {
 func (a *authenticator) authenticate(scheme string, auth []byte) ([]jute.Id, error) {
 	switch scheme {
 	case "digest":
-		id, err := DigestID(string(auth))
-		if err != nil {
-			return nil, err
-		}
+		id := DigestID(string(auth))
 		ids := []jute.Id{{Scheme: "digest", ID: id}}
 		if a.superDigest != "" && id == a.superDigest {
 			ids = append(ids, jute.Id{Scheme: "super", ID: ""})

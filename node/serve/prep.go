@@ -18,6 +18,7 @@ type changeRecord struct {
 	stat        jute.StatPersisted // Cversion is the internal counter, EphemeralOwner raw
 	numChildren int32
 	acl         []jute.ACL
+	dataLen     int64 // data length, for setData's quota check (0 for a pending create, as 3.8)
 }
 
 func (c *changeRecord) dup(zxid int64) *changeRecord {
@@ -31,6 +32,11 @@ type prepOptions struct {
 	extendedTypes   bool
 	reconfigEnabled bool
 	quorum          bool
+	// maxTxnLen is jute.maxbuffer + extrasize: the longest log record
+	// recovery reads back (0: no check).
+	maxTxnLen int
+	// quota is nil when zookeeper.enforceQuota is off (quota_prep.go).
+	quota *quotaEnforcer
 }
 
 // prepper is PrepRequestProcessor: it validates requests in 3.8's order,
@@ -72,7 +78,7 @@ func (p *prepper) record(path string) *changeRecord {
 	if !ok {
 		return nil
 	}
-	return &changeRecord{zxid: -1, path: path, stat: v.Persisted, numChildren: v.Stat.NumChildren, acl: v.ACL}
+	return &changeRecord{zxid: -1, path: path, stat: v.Persisted, numChildren: v.Stat.NumChildren, acl: v.ACL, dataLen: int64(len(v.Data))}
 }
 
 func (p *prepper) addChange(c *changeRecord) {
@@ -144,6 +150,13 @@ func (p *prepper) prepare(r *Request) {
 		body = &jute.ErrorTxn{Err: code}
 	}
 	r.Txn = &jute.Txn{Hdr: hdr, Body: body}
+	// Nothing is acknowledged that recovery will refuse: a txn longer than
+	// the log record limit (12 bytes kept for a TxnDigest) is refused here.
+	if n := len(jute.Encode(r.Txn)); p.opts.maxTxnLen > 0 && n+12 > p.opts.maxTxnLen {
+		p.rollback(zxid)
+		hdr.Type = jute.OpError
+		r.Txn = &jute.Txn{Hdr: hdr, Body: &jute.ErrorTxn{Err: jute.ErrMarshallingError}}
+	}
 }
 
 // txn builds the body of a write txn or returns the error code that makes
@@ -354,12 +367,16 @@ func (p *prepper) op(typ jute.Op, rec jute.Record, r *Request, hdr *jute.TxnHead
 		if ValidatePath(s.Path) != nil {
 			return nil, jute.ErrBadArguments
 		}
+		if code := p.checkSetDataQuota(s.Path, s.Data, r.AuthInfo); code != jute.ErrOK {
+			return nil, code
+		}
 		n, v, code := p.checked(s.Path, jute.PermWrite, r.AuthInfo, dataVersion, s.Version)
 		if code != jute.ErrOK {
 			return nil, code
 		}
 		c := n.dup(zxid)
 		c.stat.Version, c.stat.Mzxid, c.stat.Mtime = v, zxid, hdr.Time
+		c.dataLen = int64(len(s.Data))
 		p.addChange(c)
 		return &jute.SetDataTxn{Path: s.Path, Data: s.Data, Version: v}, jute.ErrOK
 	case jute.OpSetACL:
@@ -444,6 +461,9 @@ func (p *prepper) create(typ jute.Op, c *jute.CreateRequest, r *Request, hdr *ju
 		return nil, jute.ErrNoChildrenForEphemerals
 	}
 	newCversion := cversion + 1
+	if code := p.checkQuota(path, 1, int64(len(c.Data))); code != jute.ErrOK {
+		return nil, code
+	}
 	var owner int64
 	switch {
 	case typ == jute.OpCreateContainer || c.Flags == jute.FlagContainer:

@@ -65,21 +65,18 @@ func (s *Server) RevalidateSession(sid int64, timeout int32) bool {
 	return s.sessions.revalidate(sid, timeout, s.nowMs())
 }
 
-// LocalSessions calls f for each session with a connection on this
-// server: a learner reports them in its PING replies.
-func (s *Server) LocalSessions(f func(sid int64, timeout int32)) {
-	type st struct {
-		id int64
-		to int32
-	}
-	s.mu.Lock()
-	var list []st
-	for sid, c := range s.bySession {
-		list = append(list, st{sid, c.timeout.Load()})
-	}
-	s.mu.Unlock()
-	for _, x := range list {
-		f(x.id, x.to)
+// RecordTouches starts (on) or stops recording which sessions send
+// anything, for a learner's PING replies (3.8's LearnerSessionTracker);
+// starting forgets what an earlier role recorded.
+func (s *Server) RecordTouches(on bool) { s.sessions.recordTouches(on) }
+
+// TouchedSessions calls f for each session that sent anything since the
+// previous call (nothing unless RecordTouches(true)): a learner reports
+// exactly those in its PING reply, so a client that falls silent on a
+// follower expires on the leader.
+func (s *Server) TouchedSessions(f func(sid int64, timeout int32)) {
+	for sid, to := range s.sessions.takeTouched() {
+		f(sid, to)
 	}
 }
 

@@ -164,6 +164,8 @@ func (s *Server) Open(db Database) {
 		extendedTypes:   s.cfg.ExtendedTypesEnabled,
 		reconfigEnabled: s.cfg.ReconfigEnabled,
 		quorum:          s.cfg.IsQuorum(),
+		maxTxnLen:       s.cfg.MaxRecordLen(),
+		quota:           newQuotaEnforcer(s.cfg, s.log),
 	}, s.tree, s.sessions, last, s.nowMs)
 }
 

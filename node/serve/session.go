@@ -69,6 +69,13 @@ type sessionTracker struct {
 	sessions map[int64]*session
 	buckets  map[int64]map[int64]*session
 	nextID   int64
+	// touched holds the sessions (id → timeout ms) that sent anything since
+	// the learner last reported to its leader; nil unless a learner role
+	// records them. Invariant: a learner reports a session on a PING only
+	// if it is in this table, so a client that falls silent on a follower
+	// expires on the leader like one connected to the leader
+	// (LearnerSessionTracker.touchSession and snapshot in 3.8).
+	touched map[int64]int32
 }
 
 func newSessionTracker(tickMs int64, serverID int64, nowMs int64) *sessionTracker {
@@ -147,7 +154,33 @@ func (t *sessionTracker) touch(id int64, nowMs int64) bool {
 		return false
 	}
 	t.move(s, nowMs)
+	if t.touched != nil {
+		t.touched[id] = s.timeout
+	}
 	return true
+}
+
+// recordTouches starts (on) or stops recording touches for a learner's
+// PING replies; starting forgets what an earlier role recorded.
+func (t *sessionTracker) recordTouches(on bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.touched = nil
+	if on {
+		t.touched = make(map[int64]int32)
+	}
+}
+
+// takeTouched returns the sessions touched since the last call and starts
+// a new, empty table (nil when not recording).
+func (t *sessionTracker) takeTouched() map[int64]int32 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := t.touched
+	if out != nil {
+		t.touched = make(map[int64]int32, len(out))
+	}
+	return out
 }
 
 // valid reports whether a session exists and is not closing.

@@ -69,6 +69,10 @@ func (s *Server) ServerStats() status.ServerStats {
 		st.LastZxid = s.tree.LastProcessedZxid()
 		st.NodeCount = s.tree.NodeCount()
 		st.ApproximateDataSize = s.tree.ApproximateDataSize()
+		st.QuotaMetrics = s.tree.QuotaMetrics()
+		if s.prep != nil {
+			s.prep.opts.quota.addExceeded(st.QuotaMetrics) // quota_prep.go
+		}
 		for _, e := range s.tree.EphemeralSessions() {
 			st.EphemeralsCount += len(e)
 		}

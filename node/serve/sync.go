@@ -5,10 +5,6 @@ import (
 	"time"
 )
 
-// fsyncWarn is the fsync duration past which a warning is logged, as
-// ZooKeeper's fsync.warningthresholdms.
-const fsyncWarn = time.Second
-
 // groupCommit is the standalone server's Proposer, 3.8's
 // SyncRequestProcessor: a dedicated goroutine appends txns and fsyncs once
 // the queue runs dry or maxBatch txns are waiting, so many requests share
@@ -87,7 +83,7 @@ func (p *groupCommit) flush(batch []*Request, writes int) bool {
 			p.abort(batch, fmt.Errorf("commit %d txns: %w", writes, err))
 			return false
 		}
-		if d := time.Since(start); d > fsyncWarn {
+		if d := time.Since(start); d > p.s.cfg.FsyncWarning() {
 			p.s.stats.fsyncThresholdExceed.Add(1)
 			p.s.log.Warn("fsync of the txn log was slow", "took", d, "txns", writes)
 		}

@@ -133,7 +133,7 @@ func TestWatchManager_Dumps(t *testing.T) {
 }
 
 func TestACL_CheckAndFixup(t *testing.T) {
-	alice, _ := DigestID("alice:secret")
+	alice := DigestID("alice:secret")
 	if alice != "alice:aYXlLOpEooaV1cRAvUL1fp9Qt7E=" {
 		t.Fatalf("digest %s", alice)
 	}
@@ -186,6 +186,49 @@ func TestSessionTracker_Buckets(t *testing.T) {
 	}
 	if st.valid(id) || st.touch(id, 2000) || st.revalidate(id, 400, 2000) {
 		t.Error("an expiring session must not be revived")
+	}
+}
+
+// TestSessionTracker_TouchedSincePing pins what a learner reports on a
+// PING: only sessions that sent something since the last report
+// (LearnerSessionTracker.snapshot in 3.8), never every known session.
+func TestSessionTracker_TouchedSincePing(t *testing.T) {
+	st := newSessionTracker(100, 1, 1_000_000)
+	st.add(1, 4000, 0)
+	st.add(2, 6000, 0)
+	st.touch(1, 10)
+	if got := st.takeTouched(); got != nil {
+		t.Fatalf("touches recorded outside a learner role: %v", got)
+	}
+	st.recordTouches(true)
+	st.touch(1, 20)
+	st.touch(3, 20) // unknown: not reported
+	if got := st.takeTouched(); len(got) != 1 || got[1] != 4000 {
+		t.Fatalf("first PING reports %v, want only session 1 (4000 ms)", got)
+	}
+	if got := st.takeTouched(); len(got) != 0 {
+		t.Fatalf("a silent session is reported again: %v", got)
+	}
+	st.touch(2, 30)
+	st.recordTouches(false)
+	if got := st.takeTouched(); got != nil {
+		t.Fatalf("touches kept after the role ended: %v", got)
+	}
+}
+
+// TestDigestID_AnyString pins 3.8's generateDigest: the id's user part is
+// the text before the first colon, or the whole string without one. The
+// expected ids are what Apache 3.8 prints for the same strings
+// (java -cp zookeeper.jar org.apache.zookeeper.server.auth.DigestAuthenticationProvider ...).
+func TestDigestID_AnyString(t *testing.T) {
+	for in, want := range map[string]string{
+		"alice:secret": "alice:aYXlLOpEooaV1cRAvUL1fp9Qt7E=",
+		"blah":         "blah:W/H9kn37hnlJai5s8Ay+UMHIcUU=",
+		"a:b:c":        "a:cLzgnoJ6mP5qz3w+mwvPE2vDgu0=",
+	} {
+		if got := DigestID(in); got != want {
+			t.Errorf("DigestID(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package status
 
 import (
 	"os"
+	"sort"
 	"strings"
 	"syscall"
 
@@ -102,6 +103,9 @@ func classicValues(src Source) []metric {
 		metric{"non_mtls_remote_conn_count", int64(0)},
 		metric{"non_mtls_local_conn_count", int64(0)},
 	)
+	for _, k := range sortedQuotaKeys(st.QuotaMetrics) { // 3.8's quota gauge sets, only when quotas exist
+		m = append(m, metric{k, st.QuotaMetrics[k]})
+	}
 	if quorum {
 		m = append(m, metric{"quorum_size", int64(q.QuorumSize)})
 	}
@@ -149,4 +153,14 @@ func fileDescriptors() (open, max int64, ok bool) {
 		return 0, 0, false
 	}
 	return int64(len(entries)), int64(lim.Cur), true
+}
+
+// sortedQuotaKeys orders the quota gauges so mntr output is stable.
+func sortedQuotaKeys(m map[string]int64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -108,22 +108,3 @@ func adminMetricsHandler(src Source) http.Handler {
 		prometheus.WrapCollectorWithPrefix("zk_", serverMetrics(src).Collector()))
 	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
 }
-
-// PrometheusText renders the AdminServer's /metrics page for src in the
-// text exposition format (for callers without an HTTP server, such as
-// tests and zkctl top).
-func PrometheusText(src Source) string {
-	rec := &textRecorder{header: http.Header{}}
-	adminMetricsHandler(src).ServeHTTP(rec, &http.Request{Method: http.MethodGet, Header: http.Header{}})
-	return rec.b.String()
-}
-
-// textRecorder is the smallest http.ResponseWriter that keeps the body.
-type textRecorder struct {
-	header http.Header
-	b      strings.Builder
-}
-
-func (r *textRecorder) Header() http.Header         { return r.header }
-func (r *textRecorder) Write(p []byte) (int, error) { return r.b.Write(p) }
-func (r *textRecorder) WriteHeader(int)             {}

@@ -94,6 +94,9 @@ type ServerStats struct {
 	EphemeralsCount int
 	// ApproximateDataSize is Σ(len(path)+len(data)) over all znodes.
 	ApproximateDataSize int64
+	// QuotaMetrics are 3.8's per-namespace quota gauges keyed as mntr
+	// prints them without "zk_" (store.DataTree.QuotaMetrics); empty without quotas.
+	QuotaMetrics map[string]int64
 	// AliveConnections is the number of open client connections.
 	AliveConnections int
 	// GlobalSessions and LocalSessions count sessions.

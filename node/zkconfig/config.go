@@ -10,6 +10,9 @@ package zkconfig
 
 import (
 	"sort"
+	"time"
+
+	"github.com/zkctl/zkctl/jute"
 )
 
 // LearnerType is a member's role in the ensemble.
@@ -108,8 +111,8 @@ type Config struct {
 	// ClientPortAddress is the host to bind ("" = all interfaces).
 	ClientPort        int
 	ClientPortAddress string
-	// SecureClientPort is the TLS client port, 0 when none (zkctl does not
-	// serve TLS; the value is kept for conf output).
+	// SecureClientPort is the TLS client port: always 0, since zkctl does
+	// not serve TLS and refuses secureClientPort (keys.go).
 	SecureClientPort int
 	// ClientPortListenBacklog is the listen backlog, -1 for the default.
 	ClientPortListenBacklog int
@@ -132,7 +135,8 @@ type Config struct {
 
 	// MaxClientCnxns limits connections per client IP (default 60, 0 = none).
 	MaxClientCnxns int
-	// MaxCnxns limits connections per listener (default 0 = none).
+	// MaxCnxns limits the client listener's connections in total (default
+	// 0 = none).
 	MaxCnxns int
 	// minSessionTimeout and maxSessionTimeout are -1 when unset; see the
 	// methods of the same name.
@@ -199,6 +203,42 @@ type Config struct {
 	// ("super:<base64 sha1>"), empty when unset.
 	SuperDigest string
 
+	// JuteMaxBuffer is jute.maxbuffer: the largest client frame, in bytes
+	// (default 0xfffff). Zero or negative is refused at load; a Config built
+	// in code with 0 means the default (see MaxFrameLen).
+	JuteMaxBuffer int
+	// JuteMaxBufferExtraSize is jute.maxbuffer.extrasize: the slack 3.8 adds
+	// to jute.maxbuffer for records it reads back (log records, snapshot
+	// fields, proposals). -1 = unset, i.e. equal to JuteMaxBuffer; values
+	// below 1024 count as 1024, as in 3.8 (see MaxRecordLen).
+	JuteMaxBufferExtraSize int
+	// ReadOnlyModeEnabled is readonlymode.enabled (refused when true until
+	// read-only mode exists).
+	ReadOnlyModeEnabled bool
+	// EnforceQuota is enforceQuota (zookeeper.enforceQuota): creates and
+	// setData past a hard quota fail with QuotaExceeded. As Java's
+	// Boolean.parseBoolean, only "true" (any case) turns it on.
+	EnforceQuota bool
+	// DigestEnabled is digest.enabled (zookeeper.digest.enabled, default
+	// true): whether txns carry the tree digest.
+	DigestEnabled bool
+	// SnapshotTrustEmpty is snapshot.trust.empty (refused when true).
+	SnapshotTrustEmpty bool
+	// FsyncWarningThresholdMs is fsync.warningthresholdms (default 1000): an
+	// fsync slower than this is logged.
+	FsyncWarningThresholdMs int64
+	// CommitLogCount is commitLogCount (default and minimum 500): how many
+	// recent txns the committed log keeps for DIFF syncs.
+	CommitLogCount int
+	// SnapshotSizeFactor is snapshotSizeFactor (default 0.33; above 1 reset
+	// to 0.33, negative disables DIFFs from the on-disk log): a DIFF sync may
+	// replay at most this fraction of the snapshot size from the log.
+	SnapshotSizeFactor float64
+
+	// Warnings are startup warnings about keys accepted without effect
+	// (Tuning keys) and -D flags 3.8 would not read; the server logs them.
+	Warnings []string
+
 	// Servers are the server.N lines sorted by ID.
 	Servers []Server
 	// MyID is read from <DataDir>/myid in quorum mode; 0 in standalone.
@@ -242,6 +282,12 @@ func Default(dataDir string) *Config {
 		MetricsProviderHTTPHost:      "0.0.0.0",
 		MetricsProviderHTTPPort:      7000,
 		MetricsProviderExportJvmInfo: true,
+		JuteMaxBuffer:                DefaultJuteMaxBuffer,
+		JuteMaxBufferExtraSize:       -1,
+		DigestEnabled:                true,
+		FsyncWarningThresholdMs:      1000,
+		CommitLogCount:               500,
+		SnapshotSizeFactor:           0.33,
 		Extra:                        map[string]string{},
 	}
 }
@@ -258,6 +304,46 @@ const (
 // configured.
 func (c *Config) PrometheusEnabled() bool {
 	return c.MetricsProviderClassName == PrometheusMetricsProvider
+}
+
+// DefaultJuteMaxBuffer is 3.8's jute.maxbuffer default, 0xfffff bytes.
+const DefaultJuteMaxBuffer = 0xfffff
+
+// MaxFrameLen is the largest client frame the server accepts:
+// jute.maxbuffer (the default when the Config was built in code with 0).
+func (c *Config) MaxFrameLen() int {
+	if c.JuteMaxBuffer <= 0 {
+		return DefaultJuteMaxBuffer
+	}
+	return c.JuteMaxBuffer
+}
+
+// MaxRecordLen is the largest record read back from disk or a peer (a txn
+// log record, a snapshot field, a proposal's txn): jute.maxbuffer plus
+// jute.maxbuffer.extrasize (extrasize unset = jute.maxbuffer, floor 1024),
+// capped at 2^31-1, as 3.8's BinaryInputArchive. Every txn written is
+// checked against it up front, so nothing is acknowledged that recovery
+// would refuse.
+func (c *Config) MaxRecordLen() int {
+	return jute.MaxRecordLen(c.MaxFrameLen(), c.JuteMaxBufferExtraSize)
+}
+
+// FsyncWarning is fsync.warningthresholdms as a duration (one second for
+// a Config built in code without it).
+func (c *Config) FsyncWarning() time.Duration {
+	if c.FsyncWarningThresholdMs <= 0 {
+		return time.Second
+	}
+	return time.Duration(c.FsyncWarningThresholdMs) * time.Millisecond
+}
+
+// ConnectLimitTicks is connectToLearnerMasterLimit, or initLimit when it is
+// unset (0, as in a Config built in code).
+func (c *Config) ConnectLimitTicks() int {
+	if c.ConnectToLearnerMasterLimit > 0 {
+		return c.ConnectToLearnerMasterLimit
+	}
+	return c.InitLimit
 }
 
 // MinSessionTimeoutMs is minSessionTimeout, or 2 × tickTime when unset.

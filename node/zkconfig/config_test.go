@@ -235,11 +235,13 @@ func TestServerLinesAndQuorumVerifierText(t *testing.T) {
 	if got := c.QuorumVerifierText(); got != want {
 		t.Errorf("QuorumVerifierText:\n%s\nwant\n%s", got, want)
 	}
-	m, err := Parse("zoo.cfg", []byte(base+"multiAddress.enabled=true\ninitLimit=5\nsyncLimit=2\nserver.1=b.host:1:2|a.host:3:4\nserver.2=h:5:6\n"))
+	// Several addresses per server are refused by Parse until zkctl uses
+	// them (keys_test.go); the canonical rendering is still 3.8's.
+	s, err := ParseServer(1, "b.host:1:2|a.host:3:4", true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s, _ := m.Server(1); s.String() != "a.host:3:4|b.host:1:2:participant" {
+	if s.String() != "a.host:3:4|b.host:1:2:participant" {
 		t.Errorf("multi-address String = %q", s.String())
 	}
 }

@@ -32,12 +32,15 @@ func (e *configError) Unwrap() error { return ErrConfig }
 // defaults and validation and, in quorum mode, reads <dataDir>/myid.
 // Errors name the key and the value, e.g.
 // `zoo.cfg: tickTime: "abc" is not a number`.
-func Load(path string) (*Config, error) {
+//
+// Unless WithEnv says otherwise, -D flags are read from the process's
+// SERVER_JVMFLAGS and JVMFLAGS (see WithEnv for the precedence).
+func Load(path string, opts ...Option) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("zkconfig: read %s: %w", path, err)
 	}
-	cfg, err := Parse(path, data)
+	cfg, err := Parse(path, data, append([]Option{WithEnv(os.LookupEnv)}, opts...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -119,8 +122,13 @@ func (r *recordingCodec) Decode(b []byte, v map[string]any) error {
 }
 
 // Parse reads zoo.cfg text; name is used in error messages. It does not
-// read myid, so a quorum Config from Parse has MyID 0 until SetMyID.
-func Parse(name string, data []byte) (*Config, error) {
+// read myid, so a quorum Config from Parse has MyID 0 until SetMyID. It
+// reads no environment unless given WithEnv.
+func Parse(name string, data []byte, opts ...Option) (*Config, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	codec := &recordingCodec{original: map[string]string{}, lines: map[string]int{}}
 	reg := viper.NewCodecRegistry()
 	if err := reg.RegisterCodec("properties", codec); err != nil {
@@ -133,7 +141,7 @@ func Parse(name string, data []byte) (*Config, error) {
 	}
 	keys := v.AllKeys()
 	sort.Slice(keys, func(i, j int) bool { return codec.lines[keys[i]] < codec.lines[keys[j]] })
-	p := &parser{file: name, cfg: Default(""), values: map[string]string{}}
+	p := &parser{file: name, cfg: Default(""), values: map[string]string{}, source: map[string]string{}}
 	p.cfg.Path = name
 	p.cfg.Text = string(data)
 	for _, k := range keys {
@@ -143,6 +151,10 @@ func Parse(name string, data []byte) (*Config, error) {
 		}
 		p.values[k] = strings.TrimSpace(v.GetString(k))
 		p.order = append(p.order, orig)
+	}
+	p.fileKeys = len(p.order)
+	if o.lookupEnv != nil {
+		p.addJVMFlags(o.lookupEnv)
 	}
 	if err := p.run(); err != nil {
 		return nil, err
@@ -155,9 +167,22 @@ type parser struct {
 	file   string
 	cfg    *Config
 	values map[string]string // lower-cased key → trimmed value
-	order  []string          // original keys in file order
+	order  []string          // original keys in file order, then -D keys
+	// fileKeys is how many of order come from the file (the rest come from
+	// -D flags and never go to Extra).
+	fileKeys int
+	// source names the -D flag a key came from (lower-cased key → text).
+	source map[string]string
 	err    error
 	setMin bool
+}
+
+// name is key as error messages show it: with the -D flag it came from.
+func (p *parser) name(key string) string {
+	if src, ok := p.source[strings.ToLower(key)]; ok {
+		return key + " (from " + src + ")"
+	}
+	return key
 }
 
 func (p *parser) fail(format string, args ...any) {
@@ -174,11 +199,11 @@ func (p *parser) intKey(key string, dst *int, lo, hi int64) bool {
 	}
 	n, err := strconv.ParseInt(s, 10, 32)
 	if err != nil {
-		p.fail("%s: %q is not a number", key, s)
+		p.fail("%s: %q is not a number", p.name(key), s)
 		return false
 	}
 	if n < lo || n > hi {
-		p.fail("%s: %q is out of range [%d, %d]", key, s, lo, hi)
+		p.fail("%s: %q is out of range [%d, %d]", p.name(key), s, lo, hi)
 		return false
 	}
 	*dst = int(n)
@@ -193,11 +218,11 @@ func (p *parser) longKey(key string, dst *int64, lo int64) bool {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		p.fail("%s: %q is not a number", key, s)
+		p.fail("%s: %q is not a number", p.name(key), s)
 		return false
 	}
 	if n < lo {
-		p.fail("%s: %q must be at least %d", key, s, lo)
+		p.fail("%s: %q must be at least %d", p.name(key), s, lo)
 		return false
 	}
 	*dst = n
@@ -216,7 +241,7 @@ func (p *parser) boolKey(key string, dst *bool) bool {
 	case "false", "no":
 		*dst = false
 	default:
-		p.fail("%s: %q is not a boolean (true/false or yes/no)", key, s)
+		p.fail("%s: %q is not a boolean (true/false or yes/no)", p.name(key), s)
 		return false
 	}
 	return true
@@ -343,22 +368,31 @@ func (p *parser) run() error {
 		}
 	}
 	if s, ok := p.values["dynamicconfigfile"]; ok {
-		p.fail("dynamicConfigFile: %q: dynamic config files are not supported by zkctl; put server.N lines in zoo.cfg", s)
+		p.fail("dynamicConfigFile: %q: dynamic config files are not supported yet by zkctl; put the server.N lines in zoo.cfg", s)
 	}
 
-	for _, key := range p.order {
+	p.jvmKeys()
+	p.checkKeys()
+	for i, key := range p.order {
 		lk := strings.ToLower(key)
 		switch {
+		case i >= p.fileKeys:
+			// -D flags are not zoo.cfg lines: typed fields only.
 		case strings.HasPrefix(lk, "server."):
 			p.serverLine(key, p.values[lk])
 		case strings.HasPrefix(lk, "group.") || strings.HasPrefix(lk, "weight."):
-			p.fail("%s: hierarchical quorums (group/weight) are not supported by zkctl", key)
+			p.fail("%s: not supported yet by zkctl: hierarchical quorums (group/weight)", key)
 		case !known[lk]:
 			c.Extra[key] = p.values[lk]
 		}
 	}
 	if p.err != nil {
 		return p.err
+	}
+	for _, sv := range c.Servers {
+		if len(sv.Addrs) > 1 {
+			p.fail("server.%d: several addresses (multiAddress): not supported yet by zkctl: only one address per server is used", sv.ID)
+		}
 	}
 	sort.Slice(c.Servers, func(i, j int) bool { return c.Servers[i].ID < c.Servers[j].ID })
 	for i := 1; i < len(c.Servers); i++ {
@@ -448,10 +482,8 @@ func ParseWhitelist(s string) Whitelist {
 // that they are numbers and has no such pool.
 func (p *parser) metricsProvider() {
 	c := p.cfg
-	if p.strKey("metricsProvider.className", &c.MetricsProviderClassName) &&
-		c.MetricsProviderClassName != DefaultMetricsProvider && c.MetricsProviderClassName != PrometheusMetricsProvider {
-		p.fail("metricsProvider.className: %q is not supported; zkctl has %s and %s", c.MetricsProviderClassName, DefaultMetricsProvider, PrometheusMetricsProvider)
-	}
+	// Other classes are refused by keyTable (checkKeys).
+	p.strKey("metricsProvider.className", &c.MetricsProviderClassName)
 	p.strKey("metricsProvider.httpHost", &c.MetricsProviderHTTPHost)
 	p.intKey("metricsProvider.httpPort", &c.MetricsProviderHTTPPort, 0, 65535)
 	if s, ok := p.values["metricsprovider.exportjvminfo"]; ok {
