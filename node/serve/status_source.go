@@ -79,6 +79,7 @@ func (s *Server) ServerStats() status.ServerStats {
 	if s.role != nil {
 		st.Mode = s.role.Mode()
 	}
+	st.ReadOnly = s.ReadOnly() // read-only mode (readonly.go)
 	st.WatchCount = s.watches.Summary().Total
 	s.mu.Lock()
 	st.AliveConnections = len(s.conns)
