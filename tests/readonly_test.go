@@ -2,9 +2,13 @@ package tests
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -88,6 +92,37 @@ func waitFourLetter(addr, word string, pred func(string) bool, d time.Duration) 
 	return out, time.Since(start)
 }
 
+// zkCliSessionID matches the session id zkCli.sh prints, which differs
+// between runs.
+var zkCliSessionID = regexp.MustCompile(`0x[0-9a-f]{6,}`)
+
+// runZkCliReadOnly pipes script into `zkCli.sh -r -server addr` (a
+// read-only client) and returns its lines as runZkCliScript does.
+func runZkCliReadOnly(t *testing.T, addr string, script []string) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, zkCliPath, "-r", "-server", addr)
+	cmd.Stdin = strings.NewReader(strings.Join(script, "\n") + "\n")
+	cmd.Env = append(os.Environ(), "ZOO_LOG_DIR="+t.TempDir())
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("zkCli.sh -r against %s: %v\nstdout:\n%s\nstderr:\n%s", addr, err, stdout.String(), stderr.String())
+	}
+	var lines []string
+	for _, stream := range []struct{ name, text string }{{"out", stdout.String()}, {"err", stderr.String()}} {
+		for _, l := range strings.Split(stream.text, "\n") {
+			l = strings.TrimRight(l, "\r ")
+			if l == "" || zkCliNoise.MatchString(l) {
+				continue
+			}
+			lines = append(lines, stream.name+": "+zkCliSessionID.ReplaceAllString(l, "0x…"))
+		}
+	}
+	return lines
+}
+
 // readOnlyEnsemble starts a 3-server ensemble of kind with read-only mode
 // and local sessions on: Apache through -Dreadonlymode.enabled=true on the
 // JVM command line, zkctl through the zoo.cfg key.
@@ -156,6 +191,11 @@ func readOnlyScenario(t *testing.T, py, kind string) []string {
 	say(k.do("exists /ro/x"))
 	say(k.do("get /ro"))
 	say(k.do("tryconnect " + survivor.ClientAddr()))
+	if _, err := os.Stat(zkCliPath); err == nil {
+		for _, l := range runZkCliReadOnly(t, survivor.ClientAddr(), []string{"get /ro", "ls /ro", "create /ro/z v", "set /ro q", "sync /ro", "get /ro", "quit"}) {
+			say("zkCli " + l)
+		}
+	}
 	say(k.do("state"))
 
 	restart := time.Now()
