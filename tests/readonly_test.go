@@ -128,7 +128,14 @@ func runZkCliReadOnly(t *testing.T, addr string, script []string) []string {
 // JVM command line, zkctl through the zoo.cfg key.
 func readOnlyEnsemble(t *testing.T, kind string) []*zkproc.Instance {
 	t.Helper()
-	o := zkproc.Options{NoFsync: true, NoAdmin: true, Extra: map[string]string{"localSessionsEnabled": "true"}}
+	return readOnlyEnsembleWith(t, kind, true, true)
+}
+
+// readOnlyEnsembleWith is readOnlyEnsemble with read-only mode and local
+// sessions each on or off.
+func readOnlyEnsembleWith(t *testing.T, kind string, readOnly, localSessions bool) []*zkproc.Instance {
+	t.Helper()
+	o := zkproc.Options{NoFsync: true, NoAdmin: true, Extra: map[string]string{"localSessionsEnabled": fmt.Sprint(localSessions)}}
 	var l zkproc.Launcher
 	switch kind {
 	case "apache":
@@ -137,12 +144,12 @@ func readOnlyEnsemble(t *testing.T, kind string) []*zkproc.Instance {
 		command := l.Command
 		l.Command = func(cfg, dir string) (string, []string, []string, error) {
 			bin, args, env, err := command(cfg, dir)
-			return bin, append([]string{"-Dreadonlymode.enabled=true"}, args...), env, err
+			return bin, append([]string{"-Dreadonlymode.enabled=" + fmt.Sprint(readOnly)}, args...), env, err
 		}
 	default:
 		zkproc.Build(t)
 		l = zkproc.ZkctlLauncher()
-		o.Extra["readonlymode.enabled"] = "true"
+		o.Extra["readonlymode.enabled"] = fmt.Sprint(readOnly)
 	}
 	srvs, err := zkproc.Start(t, l, 3, o)
 	if err != nil {
@@ -241,6 +248,55 @@ func TestReadOnly_Differential(t *testing.T) {
 		}
 		if d := diffLines("apache", want, "zkctl", got); d != "" {
 			t.Errorf("read-only transcripts differ:\n%s", d)
+		}
+	})
+}
+
+// TestReadOnly_Refusals_Differential compares what a read-only kazoo
+// client gets from the survivor of a 3-server ensemble when read-only mode
+// cannot serve it: with readonlymode.enabled but no localSessionsEnabled
+// (3.8 answers the createSession NotReadOnly, so the client never
+// connects although isro says ro), and without readonlymode.enabled
+// (nothing serves; isro says null).
+func TestReadOnly_Refusals_Differential(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts four three-server ensembles")
+	}
+	py := kazooPython(t)
+	run := func(t *testing.T, kind string) []string {
+		var tr []string
+		for _, c := range []struct {
+			name                    string
+			readOnly, localSessions bool
+		}{{"no-local-sessions", true, false}, {"disabled", false, true}} {
+			srvs := readOnlyEnsembleWith(t, kind, c.readOnly, c.localSessions)
+			survivor := srvs[0]
+			srvs[1].Stop()
+			srvs[2].Stop()
+			var out string
+			if c.readOnly {
+				out, _ = waitFourLetter(survivor.ClientAddr(), "isro", func(s string) bool { return s == "ro" }, 30*time.Second)
+			} else {
+				time.Sleep(4 * time.Second) // past 3.8's 2 s grace period
+				out, _ = zkproc.FourLetter(survivor.ClientAddr(), "isro", 2*time.Second)
+			}
+			tr = append(tr, c.name+" isro "+strings.TrimSpace(out))
+			k := startROKazoo(t, py, survivor.ClientAddr())
+			tr = append(tr, c.name+" "+k.do("tryconnect "+survivor.ClientAddr()+" ro"))
+			tr = append(tr, c.name+" "+k.do("tryconnect "+survivor.ClientAddr()))
+		}
+		t.Logf("%s transcript:\n%s", kind, strings.Join(tr, "\n"))
+		return tr
+	}
+	var want []string
+	t.Run("apache", func(t *testing.T) { want = run(t, "apache") })
+	t.Run("zkctl", func(t *testing.T) {
+		got := run(t, "zkctl")
+		if want == nil {
+			t.Skip("no Apache transcript to compare with")
+		}
+		if d := diffLines("apache", want, "zkctl", got); d != "" {
+			t.Errorf("transcripts differ:\n%s", d)
 		}
 	})
 }

@@ -7,7 +7,7 @@ Reads one command a line from stdin and prints one answer line per command
 ensemble between steps and compare Apache ZooKeeper's transcript with
 zkctl's. Commands:
   connect RO        start a client (read_only=RO) on HOSTS, print its state
-  tryconnect HOST   start a client without read_only on HOST for 4 s
+  tryconnect HOST [ro]  start a client (read_only if "ro") on HOST for 4 s
   create PATH DATA  create; prints ok or the exception class
   set PATH DATA     setData; prints ok or the exception class
   get PATH          prints the data or the exception class
@@ -53,7 +53,7 @@ def main():
             zk.start(timeout=30)
             say("connect", zk.client_state)
         elif cmd == "tryconnect":
-            c = KazooClient(hosts=w[1], timeout=10)
+            c = KazooClient(hosts=w[1], timeout=10, read_only=(len(w) > 2 and w[2] == "ro"))
             try:
                 c.start(timeout=4)
                 say("tryconnect", c.client_state)
