@@ -135,7 +135,11 @@ func readOnlyEnsemble(t *testing.T, kind string) []*zkproc.Instance {
 // sessions each on or off.
 func readOnlyEnsembleWith(t *testing.T, kind string, readOnly, localSessions bool) []*zkproc.Instance {
 	t.Helper()
-	o := zkproc.Options{NoFsync: true, NoAdmin: true, Extra: map[string]string{"localSessionsEnabled": fmt.Sprint(localSessions)}}
+	o := zkproc.Options{NoFsync: true, NoAdmin: true, Extra: map[string]string{
+		"localSessionsEnabled": fmt.Sprint(localSessions),
+		// 3.8's default whitelist: srvr, plus isro when read-only mode is on.
+		"4lw.commands.whitelist": "srvr",
+	}}
 	var l zkproc.Launcher
 	switch kind {
 	case "apache":
@@ -257,7 +261,8 @@ func TestReadOnly_Differential(t *testing.T) {
 // cannot serve it: with readonlymode.enabled but no localSessionsEnabled
 // (3.8 answers the createSession NotReadOnly, so the client never
 // connects although isro says ro), and without readonlymode.enabled
-// (nothing serves; isro says null).
+// (nothing serves; with 3.8's default whitelist isro is not even
+// answered, since only read-only mode adds it).
 func TestReadOnly_Refusals_Differential(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts four three-server ensembles")

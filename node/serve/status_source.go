@@ -34,7 +34,7 @@ func (s *Server) serveFourLetter(c *conn, word string, r *bufio.Reader) {
 	}
 	c.fourLetter.Store(true)
 	c.log.Debug("four-letter word", "word", word)
-	text := status.FourLetterArg(word, arg, s, s.cfg.FourLetterWords)
+	text := status.FourLetterArg(word, arg, s, s.cfg.FourLetterWhitelist()) // + isro in read-only mode
 	c.lingerAfter(outFrame{b: []byte(text), raw: true})
 }
 

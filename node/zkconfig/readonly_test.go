@@ -29,3 +29,22 @@ func TestReadOnlyModeEnabled(t *testing.T) {
 		}
 	}
 }
+
+// With read-only mode on, isro is answered even when the whitelist does not
+// name it (3.8's FourLetterCommands); otherwise the whitelist is as given.
+func TestFourLetterWhitelistAddsIsro(t *testing.T) {
+	t.Setenv("SERVER_JVMFLAGS", "")
+	t.Setenv("JVMFLAGS", "")
+	c := Default(t.TempDir())
+	if c.FourLetterWhitelist().Allows("isro") {
+		t.Errorf("isro allowed by default without read-only mode")
+	}
+	c.Extra["readonlymode.enabled"] = "true"
+	w := c.FourLetterWhitelist()
+	if !w.Allows("isro") || !w.Allows("srvr") || w.Allows("stat") {
+		t.Errorf("whitelist %v", w.Words())
+	}
+	if c.FourLetterWords.Allows("isro") {
+		t.Errorf("the configured whitelist was changed")
+	}
+}
