@@ -16,7 +16,7 @@ import (
 // before the member leads or follows. Without readonlymode.enabled it does
 // nothing.
 func (p *Peer) readOnlyWhileLooking(ctx context.Context) (stop func()) {
-	if !p.cfg.ReadOnlyModeEnabled() {
+	if !p.cfg.ReadOnlyModeEnabled {
 		return func() {}
 	}
 	var (

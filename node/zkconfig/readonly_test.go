@@ -3,11 +3,12 @@ package zkconfig
 import "testing"
 
 // readonlymode.enabled comes from a zoo.cfg line or from the JVM flags
-// 3.8's scripts pass; only "true" (any case) turns it on.
+// 3.8's scripts pass (a zoo.cfg line wins, JVMFLAGS beats SERVER_JVMFLAGS);
+// only "true" (any case) turns it on, as Java's Boolean.getBoolean.
 func TestReadOnlyModeEnabled(t *testing.T) {
 	for _, tc := range []struct {
-		extra, env, jvm string
-		want            bool
+		line, env, jvm string
+		want           bool
 	}{
 		{"", "", "", false},
 		{"true", "", "", true},
@@ -16,30 +17,43 @@ func TestReadOnlyModeEnabled(t *testing.T) {
 		{"false", "-Dreadonlymode.enabled=true", "", false},
 		{"", "-Xmx1g -Dreadonlymode.enabled=true", "", true},
 		{"", "", "-Dreadonlymode.enabled=true", true},
-		{"", "-Dreadonlymode.enabled=false", "-Dreadonlymode.enabled=true", false},
+		{"", "-Dreadonlymode.enabled=false", "-Dreadonlymode.enabled=true", true},
+		{"", "-Dreadonlymode.enabled=true", "-Dreadonlymode.enabled=false", false},
 	} {
-		t.Setenv("SERVER_JVMFLAGS", tc.env)
-		t.Setenv("JVMFLAGS", tc.jvm)
-		c := Default(t.TempDir())
-		if tc.extra != "" {
-			c.Extra["readonlymode.enabled"] = tc.extra
+		cfg := base
+		if tc.line != "" {
+			cfg += "readonlymode.enabled=" + tc.line + "\n"
 		}
-		if got := c.ReadOnlyModeEnabled(); got != tc.want {
-			t.Errorf("extra %q SERVER_JVMFLAGS %q JVMFLAGS %q: %v, want %v", tc.extra, tc.env, tc.jvm, got, tc.want)
+		c, err := Parse("zoo.cfg", []byte(cfg), envOf(map[string]string{"SERVER_JVMFLAGS": tc.env, "JVMFLAGS": tc.jvm}))
+		if err != nil {
+			t.Fatalf("line %q SERVER_JVMFLAGS %q JVMFLAGS %q: %v", tc.line, tc.env, tc.jvm, err)
 		}
+		if c.ReadOnlyModeEnabled != tc.want {
+			t.Errorf("line %q SERVER_JVMFLAGS %q JVMFLAGS %q: %v, want %v", tc.line, tc.env, tc.jvm, c.ReadOnlyModeEnabled, tc.want)
+		}
+	}
+}
+
+// localSessionsEnabled=true is accepted (read-only mode needs it) and never
+// silently: zkctl keeps read-write sessions global, and says so at start.
+func TestLocalSessionsEnabledWarns(t *testing.T) {
+	c, err := Parse("zoo.cfg", []byte(base+"localSessionsEnabled=true\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.LocalSessionsEnabled || len(c.Warnings) == 0 {
+		t.Fatalf("localSessionsEnabled %v, warnings %q", c.LocalSessionsEnabled, c.Warnings)
 	}
 }
 
 // With read-only mode on, isro is answered even when the whitelist does not
 // name it (3.8's FourLetterCommands); otherwise the whitelist is as given.
 func TestFourLetterWhitelistAddsIsro(t *testing.T) {
-	t.Setenv("SERVER_JVMFLAGS", "")
-	t.Setenv("JVMFLAGS", "")
 	c := Default(t.TempDir())
 	if c.FourLetterWhitelist().Allows("isro") {
 		t.Errorf("isro allowed by default without read-only mode")
 	}
-	c.Extra["readonlymode.enabled"] = "true"
+	c.ReadOnlyModeEnabled = true
 	w := c.FourLetterWhitelist()
 	if !w.Allows("isro") || !w.Allows("srvr") || w.Allows("stat") {
 		t.Errorf("whitelist %v", w.Words())
