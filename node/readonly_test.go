@@ -57,7 +57,7 @@ func waitReadOnly(t *testing.T, srvs []*Server) *Server {
 // NotReadOnly and change nothing, and the local session can reconnect.
 func TestReadOnly_SurvivorServesReadOnlyClients(t *testing.T) {
 	srvs := startInProcessEnsemble(t, 3, 0, func(c *zkconfig.Config) {
-		c.Extra["readonlymode.enabled"] = "true"
+		c.ReadOnlyModeEnabled = true
 		c.LocalSessionsEnabled = true
 	})
 	waitInProcessRoles(t, srvs)
@@ -133,7 +133,7 @@ func TestReadOnly_SurvivorServesReadOnlyClients(t *testing.T) {
 // read-only server cannot create a session; as in 3.8 the client gets a
 // NotReadOnly reply header instead of a ConnectResponse.
 func TestReadOnly_NoLocalSessions(t *testing.T) {
-	srvs := startInProcessEnsemble(t, 3, 0, func(c *zkconfig.Config) { c.Extra["readonlymode.enabled"] = "true" })
+	srvs := startInProcessEnsemble(t, 3, 0, func(c *zkconfig.Config) { c.ReadOnlyModeEnabled = true })
 	waitInProcessRoles(t, srvs)
 	survivor := waitReadOnly(t, srvs)
 	b := roHandshake(t, dialRaw(t, survivor.ClientAddr().String()), 0, nil, true)
