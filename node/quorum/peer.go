@@ -54,8 +54,9 @@ type Peer struct {
 	elecDecide chan election.Decision
 	revalCh    chan *serve.Revalidation // client readers → learner driver: REVALIDATE
 
-	serving atomic.Bool
-	met     peerMetrics // role loop goroutine only (metrics.go)
+	serving  atomic.Bool
+	readOnly atomic.Bool // serving read-only clients while LOOKING (readonly.go)
+	met      peerMetrics // role loop goroutine only (metrics.go)
 
 	// logCommits and logTxns count the txn-log group commits (one fsync
 	// each with forceSync) of the role drivers and the txns in them.
@@ -287,10 +288,13 @@ func (p *Peer) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		}
+		stopReadOnly := p.readOnlyWhileLooking(ctx) // readonly.go
 		var d election.Decision
 		select {
 		case d = <-p.elecDecide:
+			stopReadOnly()
 		case <-ctx.Done():
+			stopReadOnly()
 			return
 		}
 		took := time.Since(start)

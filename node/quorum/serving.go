@@ -14,5 +14,5 @@ func (p *Peer) endServing(pipe *serve.RolePipe, seq *serve.Sequencer, logged *lo
 }
 
 // ServingClients implements serve.Role: whether this ensemble member
-// serves clients now.
-func (p *Peer) ServingClients() bool { return p.serving.Load() }
+// serves clients now (in its role, or read-only while LOOKING).
+func (p *Peer) ServingClients() bool { return p.serving.Load() || p.readOnly.Load() }

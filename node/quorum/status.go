@@ -11,6 +11,9 @@ import (
 
 // Mode implements serve.Role: srvr's "Mode:" value for the current state.
 func (p *Peer) Mode() string {
+	if p.readOnly.Load() {
+		return status.ModeReadOnly
+	}
 	switch p.state() {
 	case adminapi.StateLeading:
 		return status.ModeLeader

@@ -12,6 +12,9 @@ import (
 // the connection is to be closed (possibly after a queued reply).
 func (s *Server) connect(c *conn, req *jute.ConnectRequest) bool {
 	c.hasReadOnly = req.HasReadOnly
+	if ro := s.ro.Load(); ro != nil { // read-only mode (readonly.go)
+		return s.readOnlyConnect(ro, c, req)
+	}
 	if s.role != nil && !s.role.ServingClients() {
 		c.log.Info("refusing session: this ensemble member is not serving (no synced leader)", "session", hexID(req.SessionID))
 		return false

@@ -80,6 +80,8 @@ type Server struct {
 	auth     authenticator
 	role     Role // nil on a standalone server
 
+	ro atomic.Pointer[readOnlyServer] // set while serving read-only (readonly.go)
+
 	maxBuffer    int
 	serverID     int64
 	reapInterval time.Duration

@@ -34,7 +34,7 @@ func (s *Server) serveFourLetter(c *conn, word string, r *bufio.Reader) {
 	}
 	c.fourLetter.Store(true)
 	c.log.Debug("four-letter word", "word", word)
-	text := status.FourLetterArg(word, arg, s, s.cfg.FourLetterWords)
+	text := status.FourLetterArg(word, arg, s, s.cfg.FourLetterWhitelist()) // + isro in read-only mode
 	c.lingerAfter(outFrame{b: []byte(text), raw: true})
 }
 
@@ -83,6 +83,7 @@ func (s *Server) ServerStats() status.ServerStats {
 	if s.role != nil {
 		st.Mode = s.role.Mode()
 	}
+	st.ReadOnly = s.ReadOnly() // read-only mode (readonly.go)
 	st.WatchCount = s.watches.Summary().Total
 	s.mu.Lock()
 	st.AliveConnections = len(s.conns)

@@ -212,8 +212,10 @@ type Config struct {
 	// fields, proposals). -1 = unset, i.e. equal to JuteMaxBuffer; values
 	// below 1024 count as 1024, as in 3.8 (see MaxRecordLen).
 	JuteMaxBufferExtraSize int
-	// ReadOnlyModeEnabled is readonlymode.enabled (refused when true until
-	// read-only mode exists).
+	// ReadOnlyModeEnabled is 3.8's readonlymode.enabled system property
+	// (a zoo.cfg line or -Dreadonlymode.enabled in SERVER_JVMFLAGS/JVMFLAGS):
+	// an ensemble member without a quorum serves read-only clients
+	// (docs/readonly.md). Like Java's Boolean.getBoolean, only "true".
 	ReadOnlyModeEnabled bool
 	// EnforceQuota is enforceQuota (zookeeper.enforceQuota): creates and
 	// setData past a hard quota fail with QuotaExceeded. As Java's

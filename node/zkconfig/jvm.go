@@ -133,7 +133,9 @@ func (p *parser) jvmKeys() {
 	if p.intKey("jute.maxbuffer.extrasize", &c.JuteMaxBufferExtraSize, -1<<31, maxInt) && c.JuteMaxBufferExtraSize < 1024 {
 		c.JuteMaxBufferExtraSize = 1024 // 3.8's floor (its old fixed value)
 	}
-	p.boolKey("readonlymode.enabled", &c.ReadOnlyModeEnabled)
+	if s, ok := p.values["readonlymode.enabled"]; ok {
+		c.ReadOnlyModeEnabled = strings.EqualFold(strings.TrimSpace(s), "true") // Boolean.getBoolean
+	}
 	if s, ok := p.values["enforcequota"]; ok {
 		c.EnforceQuota = strings.EqualFold(s, "true") // 3.8's Boolean.getBoolean
 	}

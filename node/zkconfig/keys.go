@@ -103,9 +103,10 @@ var keyTable = []keySpec{
 
 	// Behaviour zkctl lacks: refused unless the value is 3.8's default.
 	{key: "leaderServes", outcome: Refused, accept: isTrue, why: "leaderServes=no (a leader that refuses clients) is not implemented"},
-	{key: "localSessionsEnabled", outcome: Refused, accept: isFalse, why: "local sessions are not implemented"},
-	{key: "localSessionsUpgradingEnabled", outcome: Refused, accept: isFalse, why: "local sessions are not implemented"},
-	{key: "readonlymode.enabled", outcome: Refused, accept: isFalse, why: "read-only mode is not implemented"},
+	{key: "readonlymode.enabled"}, // read-only mode (node/serve/readonly.go, docs/readonly.md)
+	// Local sessions: read-only clients get them as in 3.8; read-write
+	// sessions stay global, which Config.localSessionWarnings says at start.
+	{key: "localSessionsEnabled"}, {key: "localSessionsUpgradingEnabled"},
 	{key: "snapshot.trust.empty", outcome: Refused, accept: isFalse, why: "starting from logs without a snapshot is not implemented"},
 	{key: "snapshot.compression.method", outcome: Refused, accept: isEmpty, why: "compressed snapshots are not implemented"},
 	{key: "emulate353TTLNodes", outcome: Refused, accept: isFalse, why: "3.5.3 TTL node ids are not implemented"},

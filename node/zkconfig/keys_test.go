@@ -62,10 +62,10 @@ var keyRows = []struct {
 	{"weight.1", "1", Refused, ""},
 	{"leaderServes", "no", Refused, ""},
 	{"leaderServes", "yes", Works, ""},
-	{"localSessionsEnabled", "true", Refused, ""},
+	{"localSessionsEnabled", "true", Tuning, ""}, // accepted; warns that read-write sessions stay global
 	{"localSessionsEnabled", "false", Works, ""},
-	{"localSessionsUpgradingEnabled", "true", Refused, ""},
-	{"readonlymode.enabled", "true", Refused, ""},
+	{"localSessionsUpgradingEnabled", "true", Works, ""},
+	{"readonlymode.enabled", "true", Works, ""},
 	{"readonlymode.enabled", "false", Works, ""},
 	{"enforceQuota", "true", Works, ""},
 	{"enforceQuota", "false", Works, ""},
@@ -286,7 +286,6 @@ func TestJVMFlags_RefusedAndInvalid(t *testing.T) {
 		{"JVMFLAGS", "-Dzookeeper.serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory", "serverCnxnFactory"},
 		{"JVMFLAGS", "-Dzookeeper.ssl.keyStore.location=/k.jks", "ssl.keyStore.location"},
 		{"JVMFLAGS", "-Dzookeeper.sslQuorum=true", "sslQuorum"},
-		{"JVMFLAGS", "-Dreadonlymode.enabled=true", "readonlymode.enabled"},
 	}
 	for _, c := range cases {
 		checkOutcome(t, c.flags, c.key, Refused, base, envOf(map[string]string{c.env: c.flags}))

@@ -358,6 +358,12 @@ func (p *parser) run() error {
 	p.boolKey("quorumListenOnAllIPs", &c.QuorumListenOnAllIPs)
 	p.boolKey("localSessionsEnabled", &c.LocalSessionsEnabled)
 	p.boolKey("localSessionsUpgradingEnabled", &c.LocalSessionsUpgradingEnabled)
+	if c.LocalSessionsEnabled {
+		// Never silent: 3.8 makes every session a follower creates local
+		// until it needs to be global; zkctl does that for read-only
+		// clients only.
+		c.Warnings = append(c.Warnings, "localSessionsEnabled: read-only clients get local sessions; read-write sessions stay global in zkctl (they can move between servers)")
+	}
 	p.boolKey("syncEnabled", &c.SyncEnabled)
 	p.boolKey("leaderServes", &c.LeaderServes)
 	p.metricsProvider()
