@@ -57,7 +57,7 @@ func NewServer(cfg *zkconfig.Config, logger *slog.Logger) (*Server, error) {
 		logger = slog.Default()
 	}
 	// jute.maxbuffer: a typed zkconfig field (zoo.cfg key or -D flag).
-	opts := serve.Options{MaxBuffer: cfg.MaxFrameLen(), ServerID: 1, ReapInterval: 60 * time.Second}
+	opts := serve.Options{MaxBuffer: cfg.MaxFrameLen(), ServerID: 1, ReapInterval: 60 * time.Second, Metrics: newServerMetrics()}
 	if cfg.IsQuorum() {
 		opts.ServerID = cfg.MyID
 	}
@@ -73,7 +73,7 @@ func NewServer(cfg *zkconfig.Config, logger *slog.Logger) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: logger, srv: serve.New(cfg, logger, opts)}
 	s.openDB = func() (Database, error) {
-		return openStore(cfg, logger)
+		return openStore(cfg, logger, opts.Metrics)
 	}
 	return s, nil
 }
@@ -99,7 +99,7 @@ func (s *Server) Start(ctx context.Context) error {
 	s.srv.Open(db)
 	var p *quorum.Peer
 	if sdb != nil {
-		if p, err = quorum.New(quorum.Config{Cfg: s.cfg, Log: s.log, DB: sdb, Srv: s.srv, Zab: s.zabNet}); err != nil {
+		if p, err = quorum.New(quorum.Config{Cfg: s.cfg, Log: s.log, DB: sdb, Srv: s.srv, Zab: s.zabNet, Metrics: s.srv.ServerMetrics()}); err != nil {
 			_ = db.Close()
 			return err
 		}

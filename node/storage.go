@@ -3,12 +3,13 @@ package node
 import (
 	"log/slog"
 
+	"github.com/zkctl/zkctl/node/metrics"
 	"github.com/zkctl/zkctl/node/zkconfig"
 	"github.com/zkctl/zkctl/store"
 )
 
 // openStore opens the data directories named by the config.
-func openStore(cfg *zkconfig.Config, logger *slog.Logger) (Database, error) {
+func openStore(cfg *zkconfig.Config, logger *slog.Logger, m *metrics.Server) (Database, error) {
 	db, err := store.Open(store.Options{
 		DataDir:         cfg.DataDir,
 		DataLogDir:      cfg.DataLogDir,
@@ -22,6 +23,7 @@ func openStore(cfg *zkconfig.Config, logger *slog.Logger) (Database, error) {
 		MaxRecordLen:     cfg.MaxRecordLen(),
 		FsyncWarning:     cfg.FsyncWarning(),
 		CommittedLogSize: cfg.CommitLogCount,
+		Observe:          storeObserver(m),
 	})
 	if err != nil {
 		return nil, err

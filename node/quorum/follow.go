@@ -111,6 +111,7 @@ func (p *Peer) follow(parent context.Context, leaderID int64, observer bool) err
 			if rd.Serving {
 				pipe = p.srv.StartRole(ctx, serve.Learning, p.db.Tree().LastProcessedZxid())
 				p.serving.Store(true)
+				p.met.learnerSynced(observer)
 				select {
 				case p.elecVote <- rd.Epoch:
 				default:
@@ -168,6 +169,7 @@ func (p *Peer) learnerStep(ln *leader.Learner, ev zabconn.Event) {
 		return
 	}
 	p.setStatus(func(st *peerStatus) { st.lastHeard = time.Now() })
+	p.met.learnerPacket(ev.Pkt.Type, ln.Serving())
 	if ev.Pkt.Type == jute.PacketPing {
 		p.touchLocalSessions(ln)
 	}

@@ -122,6 +122,8 @@ func (p *Peer) lead(parent context.Context) error {
 					})
 				}
 			}
+		case jute.PacketAck:
+			p.met.acked(connSid[ev.Conn], ev.Pkt.Zxid)
 		case jute.PacketPing:
 			if t, ok := lastPing[ev.Conn]; ok {
 				rtt[connSid[ev.Conn]] = float64(time.Since(t).Microseconds()) / 1000
@@ -217,6 +219,7 @@ func (p *Peer) proposeLocal(l *leader.Leader, seq *serve.Sequencer, syncs *leade
 		r.Abort("proposal refused: " + err.Error())
 		return
 	}
+	p.met.propose(r.Txn.Hdr.Zxid)
 	seq.Add(r, serve.SeqWrite)
 }
 
@@ -256,6 +259,7 @@ func (p *Peer) leaderReady(rd leader.Ready, l *leader.Leader, conns map[int64]*z
 		post = append(post, func() { l.SentTo(conn, int(s[0]), s[1]) })
 	}
 	for _, pr := range rd.Committed {
+		p.met.committed(pr.Zxid)
 		logged.applied(pr.Zxid)
 		if !seq.CommittedOnLeader(pr.Zxid) {
 			txn, err := serve.DecodeTxn(pr.Data)
@@ -309,6 +313,7 @@ func (p *Peer) leaderSend(rd leader.Ready, conns map[int64]*zabconn.LearnerConn,
 			p.log.Info("sending SNAP", "conn", m.To, "zxid", hexID(zxid), "bytes", len(b))
 			p.event("sync", fmt.Sprintf("SNAP of 0x%x (%d bytes) to learner conn %d", zxid, len(b), m.To))
 		}
+		p.met.learnerSync(m.Packet.Type)
 		switch m.Packet.Type {
 		case jute.PacketDiff, jute.PacketTrunc:
 			p.event("sync", fmt.Sprintf("%v 0x%x to learner conn %d", m.Packet.Type, m.Packet.Zxid, m.To))

@@ -21,6 +21,7 @@ import (
 	"github.com/zkctl/zkctl/adminapi"
 	"github.com/zkctl/zkctl/election"
 	"github.com/zkctl/zkctl/jute"
+	"github.com/zkctl/zkctl/node/metrics"
 	"github.com/zkctl/zkctl/node/qcm"
 	"github.com/zkctl/zkctl/node/serve"
 	"github.com/zkctl/zkctl/node/zabconn"
@@ -55,6 +56,7 @@ type Peer struct {
 
 	serving  atomic.Bool
 	readOnly atomic.Bool // serving read-only clients while LOOKING (readonly.go)
+	met      peerMetrics // role loop goroutine only (metrics.go)
 
 	// logCommits and logTxns count the txn-log group commits (one fsync
 	// each with forceSync) of the role drivers and the txns in them.
@@ -105,6 +107,9 @@ type Config struct {
 	Srv *serve.Server
 	// Zab is the Zab transport; nil means TCP.
 	Zab zabconn.Network
+	// Metrics receives the role loop's 3.8 ServerMetrics; nil means
+	// metrics.Default().
+	Metrics *metrics.Server
 }
 
 // New checks the membership, reads the epoch files and opens the
@@ -124,6 +129,7 @@ func New(c Config) (*Peer, error) {
 		elecDecide: make(chan election.Decision, 1),
 		revalCh:    make(chan *serve.Revalidation, 256),
 		zab:        zabconn.TCP{},
+		met:        newPeerMetrics(c.Metrics),
 	}
 	if c.Zab != nil {
 		p.zab = c.Zab
@@ -263,6 +269,7 @@ func (p *Peer) setState(state, phase string, leader int64) {
 		p.st.pendingSyncs = 0
 	}
 	p.mu.Unlock()
+	p.met.stateChanged(state, phase)
 	if changed {
 		p.log.Info("peer state", "state", state, "leader", leader)
 		p.srv.EventRing().Add("state", state, fmt.Sprintf("%s (leader %d)", state, leader))
@@ -291,6 +298,7 @@ func (p *Peer) run(ctx context.Context) {
 			return
 		}
 		took := time.Since(start)
+		p.met.elected(d.State, took)
 		p.log.Info("election decided", "state", d.State, "leader", d.Leader, "zxid", hexID(d.Vote.Zxid), "took", took)
 		p.srv.EventRing().Add("elected", d.State.String(), fmt.Sprintf("leader %d elected in %d ms (round 0x%x)", d.Leader, took.Milliseconds(), d.Vote.ElectionEpoch))
 		var err error

@@ -62,6 +62,7 @@ func (s *Server) acceptLoop() {
 		if max := s.cfg.MaxClientCnxns; max > 0 && s.perIP[ip] >= max {
 			s.mu.Unlock()
 			s.log.Warn("too many connections from client, closing", "ip", ip, "max", max)
+			s.observeRejected()
 			_ = nc.Close()
 			continue
 		}

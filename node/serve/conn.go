@@ -237,6 +237,7 @@ func (c *conn) readLoop() {
 		return
 	}
 	_ = c.nc.SetReadDeadline(time.Time{})
+	c.s.observeConnect(len(body))
 	if !c.s.connect(c, &req) {
 		return
 	}
@@ -263,6 +264,7 @@ func (c *conn) readLoop() {
 
 // handleFrame turns one frame into a pipeline request. False ends the loop.
 func (c *conn) handleFrame(frame []byte) bool {
+	c.s.observeFrame(len(frame))
 	d := jute.NewDecoder(frame)
 	var h jute.RequestHeader
 	h.Decode(d)

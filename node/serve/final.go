@@ -28,6 +28,7 @@ func (s *Server) finish(r *Request) {
 	switch {
 	case r.Txn != nil:
 		res := s.db.Apply(r.Txn)
+		s.observeApplied(r.Txn)
 		s.prep.applied(r.Txn.Hdr.Zxid)
 		for _, ev := range res.Events {
 			s.watches.Trigger(ev.Type, ev.Path)
@@ -105,6 +106,7 @@ func (s *Server) reply(r *Request, hdr *jute.ReplyHeader, body jute.Record) {
 	default:
 	}
 	s.stats.sent.Add(1)
+	s.observeReply(r, body, len(b)+4)
 	s.stats.rates.mark(r.Type, time.Now())
 	lat := (time.Now().UnixNano() - r.recvNano) / int64(time.Millisecond)
 	s.stats.mu.Lock()

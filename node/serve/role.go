@@ -102,7 +102,7 @@ func (s *Server) StartRole(ctx context.Context, kind RoleKind, lastZxid int64) *
 	pipe := newRolePipe(ctx)
 	switch kind {
 	case Leading:
-		pipe.start(s, s.leaderPrepare)
+		pipe.start(s, s.timedPrep(s.leaderPrepare))
 		pipe.goFunc(func() { s.expireEvery(pipe.ctx, pipe.submit) })
 		pipe.goFunc(func() { s.reapEvery(pipe.ctx, pipe.submit) })
 	case Learning:

@@ -21,6 +21,7 @@ import (
 
 	"github.com/zkctl/zkctl/adminapi"
 	"github.com/zkctl/zkctl/jute"
+	"github.com/zkctl/zkctl/node/metrics"
 	"github.com/zkctl/zkctl/node/status"
 	"github.com/zkctl/zkctl/node/zkconfig"
 	"github.com/zkctl/zkctl/store"
@@ -104,6 +105,7 @@ type Server struct {
 
 	events    *status.EventRing
 	traceMask atomic.Int64
+	metrics   *metrics.Server
 
 	failOnce sync.Once
 	failErr  error
@@ -120,6 +122,9 @@ type Options struct {
 	ServerID int64
 	// ReapInterval is znode.container.checkIntervalMs as a duration.
 	ReapInterval time.Duration
+	// Metrics receives the pipeline's 3.8 ServerMetrics; nil means
+	// metrics.Default().
+	Metrics *metrics.Server
 }
 
 // New builds the client path from a parsed zoo.cfg. It opens nothing:
@@ -137,6 +142,7 @@ func New(cfg *zkconfig.Config, logger *slog.Logger, opts Options) *Server {
 		bySession:    make(map[int64]*conn),
 		perIP:        make(map[string]int),
 		failed:       make(chan struct{}),
+		metrics:      metricsOrDefault(opts.Metrics),
 	}
 	s.stats.resetLatency()
 	s.events = status.NewEventRing(1024)
@@ -212,7 +218,7 @@ func (s *Server) Logger() *slog.Logger { return s.log }
 // container reaper feeding closeSession and deletes into prep.
 func (s *Server) startStandalone(queue int) {
 	gc := newGroupCommit(s, queue)
-	pl := &pipeline{in: s.prepCh, prepare: s.standalonePrepare, next: gc}
+	pl := &pipeline{in: s.prepCh, prepare: s.timedPrep(s.standalonePrepare), next: gc}
 	s.goFunc(gc.run)
 	s.goFunc(func() { pl.run(s.ctx) })
 	s.goFunc(s.finalLoop)
