@@ -10,7 +10,7 @@ import (
 // (serve.Options.MaxBuffer) and serve.Server.Open (prep's record limit),
 // maxCnxns in serve's acceptLoop, fsync.warningthresholdms in serve's
 // groupCommit and openStore, connectToLearnerMasterLimit and
-// snapshotSizeFactor in node/quorum.
+// snapshotSizeFactor in node/quorumpeer.
 
 // purger is the store's purge hook (store.DB.Purge).
 type purger interface {

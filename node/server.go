@@ -1,6 +1,6 @@
 // Package node is the zkctl server's wiring and lifecycle: it builds the
 // client path (node/serve) over the database (store/), adds the ensemble
-// role loop (node/quorum) on an ensemble member, and starts
+// role loop (node/quorumpeer) on an ensemble member, and starts
 // and stops them with the admin port (node/status). docs/architecture.md
 // follows a write through every package.
 package node
@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/zkctl/zkctl/adminapi"
-	"github.com/zkctl/zkctl/node/quorum"
+	"github.com/zkctl/zkctl/node/quorumpeer"
 	"github.com/zkctl/zkctl/node/serve"
 	"github.com/zkctl/zkctl/node/status"
 	"github.com/zkctl/zkctl/node/zabconn"
@@ -36,7 +36,7 @@ type Server struct {
 	// srv is the client path: connections, sessions, the pipeline.
 	srv *serve.Server
 	// quorum is the ensemble role loop; nil when standalone.
-	quorum *quorum.Peer
+	quorum *quorumpeer.Peer
 	// zabNet replaces the Zab transport (TCP) in tests; set before Start.
 	zabNet zabconn.Network
 }
@@ -81,7 +81,7 @@ func NewServer(cfg *zkconfig.Config, logger *slog.Logger) (*Server, error) {
 // Start opens the database, restores sessions, binds the client port and
 // starts serving. It returns once the client port is bound. An ensemble
 // member (server.N lines) also opens the election transport and runs the
-// role loop (node/quorum); it serves clients only while it leads or
+// role loop (node/quorumpeer); it serves clients only while it leads or
 // follows a synced leader.
 func (s *Server) Start(ctx context.Context) error {
 	db, err := s.openDB()
@@ -97,9 +97,9 @@ func (s *Server) Start(ctx context.Context) error {
 		}
 	}
 	s.srv.Open(db)
-	var p *quorum.Peer
+	var p *quorumpeer.Peer
 	if sdb != nil {
-		if p, err = quorum.New(quorum.Config{Cfg: s.cfg, Log: s.log, DB: sdb, Srv: s.srv, Zab: s.zabNet, Metrics: s.srv.ServerMetrics()}); err != nil {
+		if p, err = quorumpeer.New(quorumpeer.Config{Cfg: s.cfg, Log: s.log, DB: sdb, Srv: s.srv, Zab: s.zabNet, Metrics: s.srv.ServerMetrics()}); err != nil {
 			_ = db.Close()
 			return err
 		}

@@ -9,7 +9,7 @@
 //
 // The package imports nothing of zkctl, so any layer may update it; the
 // cores (election, leader, store, jute) must not import it, the server
-// layers (node/serve, node/quorum, node/status) call its hooks.
+// layers (node/serve, node/quorumpeer, node/status) call its hooks.
 package metrics
 
 import (

@@ -5,7 +5,7 @@ package serve
 // (LOOKING, readonlymode.enabled) keeps serving the tree it has to clients
 // that asked for read-only sessions: reads are answered locally, writes and
 // sync are refused with NotReadOnly, and sessions are local to this server
-// (never proposed). The role loop (node/quorum) starts and ends it.
+// (never proposed). The role loop (node/quorumpeer) starts and ends it.
 
 import (
 	"bytes"

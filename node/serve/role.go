@@ -10,7 +10,7 @@ import (
 )
 
 // Role is what the client path asks of an ensemble member's role loop
-// (node/quorum); nil on a standalone server.
+// (node/quorumpeer); nil on a standalone server.
 type Role interface {
 	// ServingClients reports whether clients may be served now: this peer
 	// leads, or follows a synced leader.

@@ -8,7 +8,7 @@
 //
 // Every request, reads included, passes the stages in arrival order, so
 // replies come back in request order and a client's reads see its writes.
-// An ensemble member plugs its role in through Role (node/quorum).
+// An ensemble member plugs its role in through Role (node/quorumpeer).
 package serve
 
 import (

@@ -5,7 +5,7 @@
 // transport (node/zabconn), and back to LOOKING. The drivers persist what
 // the state machines ask for (store/), serve clients through node/serve
 // while the role is synced, and publish status for the admin port.
-package quorum
+package quorumpeer
 
 import (
 	"context"
