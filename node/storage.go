@@ -22,6 +22,7 @@ func openStore(cfg *zkconfig.Config, logger *slog.Logger) (Database, error) {
 		MaxRecordLen:     cfg.MaxRecordLen(),
 		FsyncWarning:     cfg.FsyncWarning(),
 		CommittedLogSize: cfg.CommitLogCount,
+		DigestDisabled:   !cfg.DigestEnabled,
 	})
 	if err != nil {
 		return nil, err
