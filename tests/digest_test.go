@@ -241,3 +241,31 @@ func normalizeDigests(s string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestDifferential_HashDigestDisabled: with digest.enabled=false 3.8 still
+// keeps the history but every digest in it is 0; zkctl must answer the
+// same bytes.
+func TestDifferential_HashDigestDisabled(t *testing.T) {
+	o := diffOptions
+	o.Extra = map[string]string{"digest.enabled": "false"}
+	var want [2]string
+	t.Run("apache", func(t *testing.T) {
+		srv := oracle.StartStandalone(t, o)
+		playToZxid256(t, srv.ClientAddr())
+		want[0], want[1] = readHash(t, srv)
+		if want[0] != "80: 0\n100: 0\n" {
+			t.Errorf("Apache with digest.enabled=false: %q", want[0])
+		}
+	})
+	t.Run("zkctl", func(t *testing.T) {
+		if want[0] == "" {
+			t.Skip("no Apache answers to compare with")
+		}
+		p := startZkctl(t, o)
+		playToZxid256(t, p.ClientAddr())
+		got0, got1 := readHash(t, p)
+		if got0 != want[0] || got1 != want[1] {
+			t.Errorf("zkctl %q %s, Apache %q %s", got0, got1, want[0], want[1])
+		}
+	})
+}
