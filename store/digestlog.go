@@ -36,7 +36,7 @@ func (t *DataTree) nodeDigestOf(path string, n *node) int64 {
 	if t.dg.off {
 		return 0
 	}
-	return nodeDigest(path, n.data, &n.stat)
+	return NodeDigest(path, n.data, &n.stat)
 }
 
 // SetDigestEnabled turns the tree digest on or off (digest.enabled), and

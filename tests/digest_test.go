@@ -1,9 +1,7 @@
 package tests
 
 import (
-	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"net/http"
 	"os"
@@ -16,6 +14,8 @@ import (
 
 	"github.com/zkctl/zkctl/internal/oracle"
 	"github.com/zkctl/zkctl/internal/zkproc"
+	"github.com/zkctl/zkctl/jute"
+	"github.com/zkctl/zkctl/store"
 )
 
 // hashFacts is what a server shows of its digest history after
@@ -65,9 +65,10 @@ func playToZxid256(t *testing.T, addr string) *zk.Conn {
 	return c
 }
 
-// recomputeDigest is 3.8's tree digest (DigestCalculator, docs/quorum-reference.md
-// §7.4) over what a client sees: the stored cversion is (cversion +
-// numChildren) / 2 (DataNode.copyStat), nodes under /zookeeper/ count 0.
+// recomputeDigest is the tree digest (docs/quorum-reference.md §7.4) summed
+// over what a client sees with store.NodeDigest: the stored cversion is
+// (cversion + numChildren) / 2 (3.8 DataNode.copyStat). On Apache's side
+// this checks zkctl's per-node calculation against 3.8's own history.
 func recomputeDigest(t *testing.T, c *zk.Conn) int64 {
 	t.Helper()
 	var sum int64
@@ -77,25 +78,11 @@ func recomputeDigest(t *testing.T, c *zk.Conn) int64 {
 		if err != nil {
 			t.Fatalf("get %s: %v", p, err)
 		}
-		if !strings.HasPrefix(p, "/zookeeper/") {
-			var b [60]byte
-			binary.BigEndian.PutUint64(b[0:], uint64(st.Czxid))
-			binary.BigEndian.PutUint64(b[8:], uint64(st.Mzxid))
-			binary.BigEndian.PutUint64(b[16:], uint64(st.Pzxid))
-			binary.BigEndian.PutUint64(b[24:], uint64(st.Ctime))
-			binary.BigEndian.PutUint64(b[32:], uint64(st.Mtime))
-			binary.BigEndian.PutUint32(b[40:], uint32(st.Version))
-			binary.BigEndian.PutUint32(b[44:], uint32((st.Cversion+st.NumChildren)/2))
-			binary.BigEndian.PutUint32(b[48:], uint32(st.Aversion))
-			binary.BigEndian.PutUint64(b[52:], uint64(st.EphemeralOwner))
-			h := crc32.NewIEEE()
-			if p != "/" {
-				h.Write([]byte(p))
-			}
-			h.Write(data)
-			h.Write(b[:])
-			sum += int64(h.Sum32())
-		}
+		sum += store.NodeDigest(p, data, &jute.StatPersisted{
+			Czxid: st.Czxid, Mzxid: st.Mzxid, Pzxid: st.Pzxid, Ctime: st.Ctime, Mtime: st.Mtime,
+			Version: st.Version, Cversion: (st.Cversion + st.NumChildren) / 2, Aversion: st.Aversion,
+			EphemeralOwner: st.EphemeralOwner,
+		})
 		kids, _, err := c.Children(p)
 		if err != nil {
 			t.Fatalf("children %s: %v", p, err)
