@@ -18,12 +18,12 @@ func openStore(cfg *zkconfig.Config, logger *slog.Logger, m *metrics.Server) (Da
 		SnapCount:       cfg.SnapCount,
 		SnapRetainCount: cfg.AutopurgeSnapRetainCount,
 		Logger:          logger,
-		// config-fidelity wiring (issue 10)
 		SnapSizeLimit:    cfg.SnapSizeLimitInKb * 1024,
 		MaxRecordLen:     cfg.MaxRecordLen(),
 		FsyncWarning:     cfg.FsyncWarning(),
 		CommittedLogSize: cfg.CommitLogCount,
 		Observe:          storeObserver(m),
+		DigestDisabled:   !cfg.DigestEnabled,
 	})
 	if err != nil {
 		return nil, err

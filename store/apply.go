@@ -50,7 +50,7 @@ func (t *DataTree) Apply(txn *jute.Txn) Result {
 	if txn.Hdr.Zxid > t.lastZxid {
 		t.lastZxid = txn.Hdr.Zxid
 	}
-	t.digestZxid, t.digestAt = txn.Hdr.Zxid, t.digest
+	t.afterTxn(txn.Hdr.Zxid, txn.Digest)
 	return r
 }
 

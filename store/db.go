@@ -60,6 +60,10 @@ type Options struct {
 	FsyncWarning time.Duration
 	// CommittedLogSize is how many recent txns CommittedLog keeps; 0 means 500.
 	CommittedLogSize int
+	// DigestDisabled is digest.enabled=false: the tree digest stays 0, the
+	// digest history holds zeros, snapshots carry no digest and TxnDigest
+	// returns nil, as 3.8 does. The zero value keeps 3.8's default (on).
+	DigestDisabled bool
 	// Logger receives store events; slog.Default() when nil.
 	Logger *slog.Logger
 	// Observe receives the durations ZooKeeper 3.8 records in its
@@ -179,7 +183,7 @@ func Open(opts Options) (*DB, error) {
 		}
 	}
 	restoreStart := time.Now()
-	res, err := restore(db.snapDir, db.logDir, opts.CommittedLogSize, opts.MaxRecordLen, db.log)
+	res, err := restore(db.snapDir, db.logDir, opts.CommittedLogSize, opts.MaxRecordLen, opts.DigestDisabled, db.log)
 	if err != nil {
 		return nil, fmt.Errorf("store: restore %s: %w", opts.DataDir, err)
 	}
@@ -490,5 +494,10 @@ func (t *DataTree) replaceWith(o *DataTree) {
 	t.nodes, t.acls, t.ephems, t.conts, t.ttls = o.nodes, o.acls, o.ephems, o.conts, o.ttls
 	t.digest, t.dataSize, t.lastZxid = o.digest, o.dataSize, o.lastZxid
 	t.digestZxid, t.digestAt = o.digestZxid, o.digestAt
+	off := t.dg.off
+	t.dg = o.dg // a new tree starts a new digest history, as 3.8's new DataTree
+	if o.dg.off != off {
+		t.setDigestEnabledLocked(!off)
+	}
 	t.quotas = o.quotas // quota roots rebuilt by readTree's setupQuota
 }

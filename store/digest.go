@@ -12,10 +12,12 @@ import (
 // and the snapshot's digest record).
 const DigestVersion int32 = 2
 
-// nodeDigest is 3.8's DigestCalculator.calculateDigest: CRC32 over the path
+// NodeDigest is 3.8's DigestCalculator.calculateDigest: CRC32 over the path
 // ("/" mapped to ""), the data and a 60-byte block of stat fields. Nodes under
-// "/zookeeper/" are not digested.
-func nodeDigest(path string, data []byte, st *jute.StatPersisted) int64 {
+// "/zookeeper/" are not digested. It is exported so that tools and tests can
+// recompute a server's tree digest from what clients see (the stored
+// cversion is (cversion + numChildren) / 2 there).
+func NodeDigest(path string, data []byte, st *jute.StatPersisted) int64 {
 	if strings.HasPrefix(path, "/zookeeper/") {
 		return 0
 	}

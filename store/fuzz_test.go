@@ -26,6 +26,7 @@ func FuzzLogFile(f *testing.F) {
 			return
 		}
 		tr := NewDataTree()
+		defer checkDigestLog(t, tr)
 		for i := 0; i < 10000; i++ {
 			rec, ok, err := lr.next()
 			if err != nil || !ok {
@@ -39,6 +40,25 @@ func FuzzLogFile(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkDigestLog checks the digest history's invariants: at most
+// DigestLogLimit entries, zxids that are multiples of DigestLogInterval,
+// the current digest when the last entry is the last applied txn.
+func checkDigestLog(t *testing.T, tr *DataTree) {
+	t.Helper()
+	l := tr.DigestLog()
+	if len(l) > DigestLogLimit {
+		t.Fatalf("digest log holds %d entries", len(l))
+	}
+	for _, d := range l {
+		if d.Zxid%DigestLogInterval != 0 || d.DigestVersion != DigestVersion {
+			t.Fatalf("digest log entry %+v", d)
+		}
+	}
+	if tr.Digest() != recomputeDigest(tr) {
+		t.Fatal("incremental digest differs from recomputed")
+	}
 }
 
 // FuzzApplyPayload decodes arbitrary txn payloads and applies them.

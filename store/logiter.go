@@ -119,7 +119,7 @@ func (db *DB) Truncate(zxid int64) error {
 			db.log.Info("removed snapshot newer than truncation point", "file", s.path)
 		}
 	}
-	res, err := restore(db.snapDir, db.logDir, db.opts.CommittedLogSize, db.opts.MaxRecordLen, db.log)
+	res, err := restore(db.snapDir, db.logDir, db.opts.CommittedLogSize, db.opts.MaxRecordLen, db.opts.DigestDisabled, db.log)
 	if err != nil {
 		return fmt.Errorf("store: reload after truncate to %s: %w", hexZxid(zxid), err)
 	}

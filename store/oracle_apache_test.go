@@ -265,6 +265,11 @@ func TestOracle_OpenApacheDataDir(t *testing.T) {
 	if txn.Digest == nil || txn.Digest.TreeDigest != tr.Digest() {
 		t.Errorf("tree digest %d, Apache logged %+v after the last of %d txns", tr.Digest(), txn.Digest, n)
 	}
+	// Replay compared every logged TxnDigest (and the snapshot's digest)
+	// with our tree after the txn, as 3.8's compareDigest does.
+	if m := tr.DigestMismatches(); m != 0 {
+		t.Errorf("%d digest mismatches replaying Apache's data dir", m)
+	}
 	snaps, _ := listFiles(filepath.Join(dataDir, "version-2"), snapPrefix)
 	if len(snaps) < 2 {
 		t.Logf("Apache wrote only %d snapshots", len(snaps))

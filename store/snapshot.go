@@ -152,7 +152,8 @@ func (t *DataTree) serializeNode(c *checkedWriter, path string, acls map[int64][
 }
 
 // writeSnapshotFile writes a complete snapshot file body to w: FileHeader,
-// sessions, tree, seal, digest, seal (3.8 FileSnap.serialize).
+// sessions, tree, seal, digest, seal (3.8 FileSnap.serialize); without
+// digest and second seal when digests are off.
 func writeSnapshotFile(w io.Writer, t *DataTree, sessions map[int64]int32) error {
 	c := newCheckedWriter(w)
 	hdr := jute.FileHeader{Magic: jute.SnapshotMagic, Version: jute.FileVersion, DBID: snapshotDBID}
@@ -166,6 +167,9 @@ func writeSnapshotFile(w io.Writer, t *DataTree, sessions map[int64]int32) error
 	}
 	if err := c.seal(); err != nil {
 		return err
+	}
+	if !t.DigestEnabled() {
+		return nil // 3.8 serializeZxidDigest writes nothing, and no second seal
 	}
 	c.enc.Long(dz)
 	c.enc.Int(DigestVersion)

@@ -43,6 +43,7 @@ type DataTree struct {
 	// digestZxid/digestAt is the (zxid, tree digest) pair after the last whole txn.
 	digestZxid int64
 	digestAt   int64
+	dg         digestState // digest.enabled, history, pending snapshot digest (digestlog.go)
 }
 
 // NewDataTree returns a tree holding "/", "/zookeeper", "/zookeeper/quota" and
@@ -94,7 +95,7 @@ func (t *DataTree) putNode(path string, n *node) {
 		}
 	}
 	t.nodes[path] = n
-	n.digest = nodeDigest(path, n.data, &n.stat)
+	n.digest = t.nodeDigestOf(path, n)
 	t.digest += n.digest
 	t.dataSize += nodeSize(path, n.data)
 	switch KindOf(n.stat.EphemeralOwner) {
@@ -126,7 +127,7 @@ func (t *DataTree) preChange(n *node) { t.digest -= n.digest }
 
 // postChange recomputes a node's digest after it was modified.
 func (t *DataTree) postChange(path string, n *node) {
-	n.digest = nodeDigest(path, n.data, &n.stat)
+	n.digest = t.nodeDigestOf(path, n)
 	t.digest += n.digest
 }
 

@@ -35,7 +35,7 @@ func recomputeDigest(tr *DataTree) int64 {
 	defer tr.mu.RUnlock()
 	var d int64
 	for p, n := range tr.nodes {
-		d += nodeDigest(p, n.data, &n.stat)
+		d += NodeDigest(p, n.data, &n.stat)
 	}
 	return d
 }

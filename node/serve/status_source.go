@@ -267,3 +267,14 @@ func (s *Server) TraceMask() int64 { return s.traceMask.Load() }
 
 // SetTraceMask implements status.Source.
 func (s *Server) SetTraceMask(mask int64) { s.traceMask.Store(mask) }
+
+// DigestLog implements status.DigestSource: the tree's digest history for
+// the `hash` four-letter word and admin command.
+func (s *Server) DigestLog() []status.ZxidDigest {
+	l := s.tree.DigestLog()
+	out := make([]status.ZxidDigest, len(l))
+	for i, d := range l {
+		out[i] = status.ZxidDigest{Zxid: d.Zxid, DigestVersion: d.DigestVersion, Digest: d.Digest}
+	}
+	return out
+}

@@ -38,6 +38,7 @@ var adminCommands = []adminCommand{
 		return o
 	}},
 	{[]string{"get_trace_mask", "gtmk"}, false, func(src Source, _ *http.Request) obj { return obj{{"tracemask", src.TraceMask()}} }},
+	{[]string{"hash"}, true, cmdHash},
 	{[]string{"initial_configuration", "icfg"}, true, func(src Source, _ *http.Request) obj {
 		text := ""
 		if cfg := src.Config(); cfg != nil {

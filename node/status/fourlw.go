@@ -15,11 +15,11 @@ import (
 // NotServing is what most commands print while no server is serving.
 const NotServing = "This ZooKeeper instance is not currently serving requests"
 
-// fourLetterWords are the words 3.8 recognises (hash is not served by zkctl).
+// fourLetterWords are the words 3.8 recognises.
 var fourLetterWords = map[string]bool{
 	"conf": true, "cons": true, "crst": true, "dirs": true, "dump": true, "envi": true,
 	"gtmk": true, "ruok": true, "stmk": true, "srst": true, "srvr": true, "stat": true,
-	"wchc": true, "wchp": true, "wchs": true, "mntr": true, "isro": true,
+	"wchc": true, "wchp": true, "wchs": true, "mntr": true, "isro": true, "hash": true,
 }
 
 // IsFourLetterWord reports whether the first four bytes of a connection are
@@ -67,6 +67,11 @@ func FourLetterArg(cmd string, arg []byte, src Source, whitelist zkconfig.Whitel
 		}
 		src.SetTraceMask(int64(binary.BigEndian.Uint64(arg[:8])))
 		return strconv.FormatInt(src.TraceMask(), 10)
+	case "hash":
+		if !serving {
+			return NotServing // DigestCommand uses print, not println
+		}
+		return hashText(src)
 	case "isro":
 		if !serving {
 			return "null"
