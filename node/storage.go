@@ -11,13 +11,13 @@ import (
 // openStore opens the data directories named by the config.
 func openStore(cfg *zkconfig.Config, logger *slog.Logger, m *metrics.Server) (Database, error) {
 	db, err := store.Open(store.Options{
-		DataDir:         cfg.DataDir,
-		DataLogDir:      cfg.DataLogDir,
-		PreAllocSize:    cfg.PreAllocSizeKB * 1024,
-		ForceSync:       cfg.ForceSync,
-		SnapCount:       cfg.SnapCount,
-		SnapRetainCount: cfg.AutopurgeSnapRetainCount,
-		Logger:          logger,
+		DataDir:          cfg.DataDir,
+		DataLogDir:       cfg.DataLogDir,
+		PreAllocSize:     cfg.PreAllocSizeKB * 1024,
+		ForceSync:        cfg.ForceSync,
+		SnapCount:        cfg.SnapCount,
+		SnapRetainCount:  cfg.AutopurgeSnapRetainCount,
+		Logger:           logger,
 		SnapSizeLimit:    cfg.SnapSizeLimitInKb * 1024,
 		MaxRecordLen:     cfg.MaxRecordLen(),
 		FsyncWarning:     cfg.FsyncWarning(),
