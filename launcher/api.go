@@ -218,6 +218,14 @@ type NodeStatus struct {
 	Faults []string `json:"faults,omitempty"`
 	// LastSeenMs is how long ago the admin port last answered (-1 never).
 	LastSeenMs int64 `json:"last_seen_ms"`
+	// Impl is ImplZkctl or ImplApache, and Version the server's version (as
+	// its admin port reports it once answered), so mixed ensembles show
+	// which server is which.
+	Impl    string `json:"impl"`
+	Version string `json:"version,omitempty"`
+	// Unknown lists what this server's admin port cannot tell (adminapi.Peer
+	// Unknown): Apache ZooKeeper has no pid or accepted epoch there, say.
+	Unknown []string `json:"unknown,omitempty"`
 }
 
 // ClusterStatus is the launcher's whole picture.

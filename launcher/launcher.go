@@ -391,11 +391,11 @@ func (l *Launcher) spawn(id int) (Process, error) {
 	if n == nil {
 		return nil, fmt.Errorf("node %d: %w", id, ErrUnknownNode)
 	}
-	argv, err := l.command(n)
+	argv, env, err := l.command(n)
 	if err != nil {
 		return nil, err
 	}
-	p, err := startProcess(argv, n.dir, n.logPath)
+	p, err := startProcess(argv, env, n.dir, n.logPath)
 	if err != nil {
 		return nil, err
 	}
@@ -403,15 +403,30 @@ func (l *Launcher) spawn(id int) (Process, error) {
 	return p, nil
 }
 
-func (l *Launcher) command(n *nodeInfo) ([]string, error) {
+func (l *Launcher) command(n *nodeInfo) ([]string, []string, error) {
 	if l.cfg.Command != nil {
-		return l.cfg.Command(n.id, n.cfgPath), nil
+		return l.cfg.Command(n.id, n.cfgPath), nil, nil
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("launcher: find own executable: %w", err)
+	return l.impl(n.id).Command(n.id, n.cfgPath, n.dir)
+}
+
+// impl is node id's implementation (zkctl unless Config.Impls says otherwise).
+func (l *Launcher) impl(id int) Impl {
+	if id >= 1 && id <= len(l.cfg.Impls) && l.cfg.Impls[id-1] != nil {
+		return l.cfg.Impls[id-1]
 	}
-	return []string{exe, "server", "--config", n.cfgPath}, nil
+	return zkctlImpl{}
+}
+
+// hasApache reports whether any node runs a JVM, whose admin port answers
+// slower and whose start and elections take longer.
+func (l *Launcher) hasApache() bool {
+	for _, n := range l.nodes {
+		if l.impl(n.id).Name() == ImplApache {
+			return true
+		}
+	}
+	return false
 }
 
 // clientPort is the port clients are given for node n: its client proxy
@@ -452,7 +467,8 @@ func (l *Launcher) writeClusterFile(ctx context.Context) error {
 	l.cf.Nodes = l.cf.Nodes[:0]
 	for _, n := range l.nodes {
 		nf := NodeFile{ID: n.id, Observer: n.observer, PID: pids[n.id], ClientPort: l.clientPort(&n), ServerClientPort: n.ports.Client,
-			AdminPort: n.ports.Admin, QuorumPort: n.ports.Quorum, ElectionPort: n.ports.Election, Config: n.cfgPath, Log: n.logPath}
+			AdminPort: n.ports.Admin, QuorumPort: n.ports.Quorum, ElectionPort: n.ports.Election, Config: n.cfgPath, Log: n.logPath,
+			Impl: l.impl(n.id).Name(), Version: l.impl(n.id).Version()}
 		if l.cfg.ProxyClients {
 			nf.ClientProxyPort = n.ports.ClientProxy
 		}
@@ -529,10 +545,14 @@ func (l *Launcher) Status(ctx context.Context) (ClusterStatus, error) {
 		n := l.node(r.ID)
 		ns := NodeStatus{ID: r.ID, Observer: n.observer, PID: r.PID, Running: r.Running, Paused: r.Paused, ExitCode: r.ExitCode,
 			ClientPort: l.clientPort(n), ServerClientPort: n.ports.Client, AdminPort: n.ports.Admin, QuorumPort: n.ports.Quorum, ElectionPort: n.ports.Election,
-			LastSeenMs: -1, LeaderID: -1}
+			LastSeenMs: -1, LeaderID: -1, Impl: l.impl(r.ID).Name(), Version: l.impl(r.ID).Version()}
 		if l.poll != nil {
 			if ps, ok := l.poll.get(r.ID); ok && r.Running {
 				ns.State, ns.Zxid, ns.Epoch, ns.LeaderID = ps.state, ps.zxid, ps.epoch, ps.leader
+				ns.Unknown = ps.unknown
+				if ps.version != "" {
+					ns.Version = ps.version
+				}
 				if !ps.seen.IsZero() {
 					ns.LastSeenMs = now.Sub(ps.seen).Milliseconds()
 				}

@@ -19,8 +19,12 @@ type pollState struct {
 	// current epoch catches up at NEWLEADER.
 	accepted int64
 	leader   int64
-	seen     time.Time // last successful poll
-	err      error
+	// version and unknown are the server's version and what its admin
+	// port cannot tell (Apache ZooKeeper's, see adminapi.PeerOrZooKeeper).
+	version string
+	unknown []string
+	seen    time.Time // last successful poll
+	err     error
 }
 
 // poller polls every server's /commands/peer and turns changes into
@@ -41,6 +45,10 @@ type poller struct {
 	faultAt     time.Time // first fault on cur not yet followed by an election
 	reachedOnce map[int]bool
 }
+
+// apachePollTimeout bounds one poll of a cluster with Apache servers, whose
+// picture takes four admin requests to a JVM instead of one.
+const apachePollTimeout = time.Second
 
 // faultMemory is how long a fault on the leader is blamed for the next
 // election; an older one is considered survived.
@@ -114,6 +122,10 @@ func newPoller(l *Launcher) *poller {
 	p := &poller{l: l, clients: map[int]*adminapi.Client{}, quit: make(chan struct{}), done: make(chan struct{}),
 		st: map[int]*pollState{}, noLeaderAt: time.Now(), reachedOnce: map[int]bool{}}
 	timeout := l.cfg.PollEvery * 4 / 5
+	if l.hasApache() {
+		// Apache's picture takes four requests to a JVM's Jetty.
+		timeout = max(timeout, apachePollTimeout)
+	}
 	for _, n := range l.nodes {
 		p.clients[n.id] = adminapi.NewClient(fmt.Sprintf("127.0.0.1:%d", n.ports.Admin), timeout)
 		p.st[n.id] = &pollState{leader: -1}
@@ -142,7 +154,11 @@ func (p *poller) run() {
 
 // pollOnce asks every running server in parallel and records the answers.
 func (p *poller) pollOnce() {
-	ctx, cancel := context.WithTimeout(context.Background(), p.l.cfg.PollEvery)
+	wait := p.l.cfg.PollEvery
+	if p.l.hasApache() {
+		wait = max(wait, apachePollTimeout)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	rows, err := p.l.sup.snapshot(ctx)
 	if err != nil {
@@ -163,7 +179,7 @@ func (p *poller) pollOnce() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			peer, err := p.clients[r.ID].Peer(ctx)
+			peer, err := p.clients[r.ID].PeerOrZooKeeper(ctx)
 			answers <- answer{id: r.ID, peer: peer, err: err}
 		}()
 	}
@@ -190,6 +206,7 @@ func (p *poller) pollOnce() {
 			}
 			s.state, s.zxid, s.epoch, s.leader = a.peer.State, a.peer.LastLoggedZxid, a.peer.CurrentEpoch, a.peer.LeaderID
 			s.accepted = a.peer.AcceptedEpoch
+			s.version, s.unknown = a.peer.Version, a.peer.Unknown
 			s.seen, s.err = now, nil
 		case !running[a.id] && a.err == nil:
 			if s.state != "" {
