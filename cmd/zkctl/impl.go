@@ -84,16 +84,17 @@ func (o implOptions) impls(servers int) ([]launcher.Impl, error) {
 }
 
 func (o implOptions) apacheImpl() (launcher.Impl, error) {
-	java, err := zkinstall.Java()
-	if err != nil {
-		return nil, err
-	}
 	var in zkinstall.Install
+	var err error
 	if o.home != "" {
 		in, err = zkinstall.FromHome(o.home)
 	} else {
 		in, err = zkinstall.Debian()
 	}
+	if err != nil {
+		return nil, err
+	}
+	java, err := zkinstall.Java()
 	if err != nil {
 		return nil, err
 	}
