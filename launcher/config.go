@@ -50,6 +50,10 @@ type Config struct {
 	// Impls gives node id's implementation at Impls[id-1]; missing or nil
 	// entries run this binary as `zkctl server` (ZkctlImpl).
 	Impls []Impl
+	// ResolveImpl returns the implementation named ImplZkctl or ImplApache
+	// for an upgrade; nil refuses upgrades. It runs before anything stops,
+	// so a missing install stops nothing.
+	ResolveImpl func(name string) (Impl, error)
 	// Logger receives the launcher's own log lines (default slog.Default()).
 	Logger *slog.Logger
 }

@@ -77,7 +77,7 @@ func (p *poller) actionApplied(a Action) {
 // hitsNode reports whether action a can take node id out of its role.
 func (p *poller) hitsNode(a Action, id int) bool {
 	switch a.Kind {
-	case ActKill, ActStop, ActRestart, ActPause, ActIsolate, ActReject:
+	case ActKill, ActStop, ActRestart, ActPause, ActIsolate, ActReject, ActUpgrade:
 		return slices.Contains(a.Nodes, id)
 	case ActCut:
 		return a.From == id || a.To == id
@@ -121,11 +121,10 @@ func (p *poller) lostSince(now time.Time) time.Time {
 func newPoller(l *Launcher) *poller {
 	p := &poller{l: l, clients: map[int]*adminapi.Client{}, quit: make(chan struct{}), done: make(chan struct{}),
 		st: map[int]*pollState{}, noLeaderAt: time.Now(), reachedOnce: map[int]bool{}}
-	timeout := l.cfg.PollEvery * 4 / 5
-	if l.hasApache() {
-		// Apache's picture takes four requests to a JVM's Jetty.
-		timeout = max(timeout, apachePollTimeout)
-	}
+	// Apache's picture takes four requests to a JVM's Jetty, and any node
+	// may be upgraded to Apache; pollOnce's deadline still bounds zkctl-only
+	// clusters to one poll period.
+	timeout := max(l.cfg.PollEvery*4/5, apachePollTimeout)
 	for _, n := range l.nodes {
 		p.clients[n.id] = adminapi.NewClient(fmt.Sprintf("127.0.0.1:%d", n.ports.Admin), timeout)
 		p.st[n.id] = &pollState{leader: -1}

@@ -117,7 +117,7 @@ func TestUpApache_BadInput(t *testing.T) {
 		{"impl name", []string{"--impl", "zkctl,zookeepr,apache"}, nil, `unknown implementation "zookeepr" for server 2`},
 		{"apache count", []string{"--apache", "4"}, nil, "--apache 4: want 0 to 3"},
 		{"both", []string{"--apache", "1", "--impl", "apache"}, nil, "give one of them"},
-		{"home without apache", []string{"--zookeeper-home", old}, nil, "apply to Apache servers"},
+		{"bad home without apache", []string{"--zookeeper-home", notRelease}, nil, "is not a ZooKeeper release"},
 		{"not a release", []string{"--impl", "apache", "--zookeeper-home", notRelease}, nil, "is not a ZooKeeper release"},
 		{"too old", []string{"--apache", "1", "--zookeeper-home", old}, nil, "ZooKeeper 3.4.14 in " + old + " is too old"},
 	}

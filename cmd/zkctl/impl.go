@@ -77,10 +77,25 @@ func (o implOptions) impls(servers int) ([]launcher.Impl, error) {
 		}
 		out[i] = apache
 	}
-	if apache == nil && (o.home != "" || o.jvmFlags != "") {
-		return nil, fmt.Errorf("--zookeeper-home and --jvm-flags apply to Apache servers: add --impl apache or --apache N")
+	if apache == nil && o.home != "" {
+		// No Apache server yet, but upgrades will use this release: check it now.
+		if _, err := o.apacheImpl(); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
+}
+
+// resolve returns the implementation named name for `upgrade N --impl
+// name`, with the same --zookeeper-home and --jvm-flags as at start.
+func (o implOptions) resolve(name string) (launcher.Impl, error) {
+	switch name {
+	case launcher.ImplZkctl:
+		return launcher.ZkctlImpl(version), nil
+	case launcher.ImplApache:
+		return o.apacheImpl()
+	}
+	return nil, fmt.Errorf("unknown implementation %q: want %s or %s", name, launcher.ImplZkctl, launcher.ImplApache)
 }
 
 func (o implOptions) apacheImpl() (launcher.Impl, error) {

@@ -120,7 +120,7 @@ func upConfig(cmd *cobra.Command, args []string, o upOptions) (launcher.Config, 
 	if err != nil {
 		return launcher.Config{}, nil, withExitCode(chaos.ExitScriptError, fmt.Errorf("up: %w", err))
 	}
-	cfg.Impls = impls
+	cfg.Impls, cfg.ResolveImpl = impls, o.impl.resolve
 	// The launcher logs to stderr only when something is wrong; events go to stdout.
 	cfg.Logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if o.script == "" {
