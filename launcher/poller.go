@@ -3,7 +3,11 @@ package launcher
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -206,6 +210,9 @@ func (p *poller) pollOnce() {
 			s.state, s.zxid, s.epoch, s.leader = a.peer.State, a.peer.LastLoggedZxid, a.peer.CurrentEpoch, a.peer.LeaderID
 			s.accepted = a.peer.AcceptedEpoch
 			s.version, s.unknown = a.peer.Version, a.peer.Unknown
+			if !a.peer.Known("accepted_epoch") {
+				p.epochsFromDisk(a.id, s)
+			}
 			s.seen, s.err = now, nil
 		case !running[a.id] && a.err == nil:
 			if s.state != "" {
@@ -291,4 +298,30 @@ func (p *poller) answered(ids []int) bool {
 		}
 	}
 	return true
+}
+
+// epochsFromDisk replaces the epochs of a server whose admin port cannot
+// tell them (Apache's zab_epoch is its last zxid's epoch) with the ones it
+// persisted in dataDir/version-2: a learner synced by an empty DIFF keeps
+// its old zxid but writes the new currentEpoch, which is what tells that it
+// has joined the new leader's epoch (chaos's synced condition).
+func (p *poller) epochsFromDisk(id int, s *pollState) {
+	n := p.l.node(id)
+	if n == nil {
+		return
+	}
+	read := func(name string) (int64, bool) {
+		b, err := os.ReadFile(filepath.Join(n.dataDir, "version-2", name))
+		if err != nil {
+			return 0, false
+		}
+		v, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+		return v, err == nil
+	}
+	if ce, ok := read("currentEpoch"); ok {
+		s.epoch = max(s.epoch, ce)
+	}
+	if ae, ok := read("acceptedEpoch"); ok {
+		s.accepted = max(s.accepted, ae)
+	}
 }

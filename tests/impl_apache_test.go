@@ -39,7 +39,7 @@ func TestUpApache_FailoverScript(t *testing.T) {
 // shows each server's implementation and version and marks what Apache's
 // admin port cannot tell; the JVM's output is in its server.log; pause
 // stops the JVM itself; and the failover script passes against the mixed
-// ensemble.
+// ensemble; then upgrade moves servers between the implementations.
 func TestUpApache_Mixed(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real-process test: skipped with -short")
@@ -77,6 +77,30 @@ func TestUpApache_Mixed(t *testing.T) {
 	out, code := u.zkctl("chaos", "run", script)
 	if code != 0 || !strings.Contains(out, "linearizable: yes") {
 		t.Fatalf("failover.chaos on zkctl,zkctl,apache: exit %d\n%s", code, out)
+	}
+	// upgrade moves node 3 back to zkctl on its data directory, and node 1
+	// to Apache, each rejoining and syncing; upgrading to what a node
+	// already runs is refused and stops nothing.
+	pid = node(u.status(), 3).PID
+	if out, code := u.zkctl("do", "upgrade 3 --impl apache"); code == 0 || !strings.Contains(out, "already runs apache") {
+		t.Fatalf("upgrade 3 --impl apache on an Apache node: exit %d\n%s", code, out)
+	}
+	if pidNow := node(u.status(), 3).PID; pidNow != pid {
+		t.Fatalf("a refused upgrade restarted node 3 (pid %d -> %d)", pid, pidNow)
+	}
+	// Upgrading the leader to Apache is the hard case: the others elect a
+	// new leader without it, and the JVM rejoins by an empty DIFF, keeping
+	// its old zxid; its persisted currentEpoch tells that it has synced.
+	if out := u.do("upgrade 3 --impl zkctl"); !strings.Contains(out, "wait synced: met") {
+		t.Fatalf("upgrade 3 --impl zkctl did not wait until synced:\n%s", out)
+	}
+	leader, _ := u.waitStable(30 * time.Second)
+	if out := u.do("upgrade " + strconv.Itoa(leader) + " --impl apache"); !strings.Contains(out, "wait synced: met") {
+		t.Fatalf("upgrade of leader %d to apache did not wait until synced:\n%s", leader, out)
+	}
+	st = u.status()
+	if node(st, leader).Impl != launcher.ImplApache || leader != 3 && node(st, 3).Impl != launcher.ImplZkctl {
+		t.Fatalf("after the upgrades: node %d %s, node 3 %s", leader, node(st, leader).Impl, node(st, 3).Impl)
 	}
 	u.down()
 }
