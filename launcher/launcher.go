@@ -170,6 +170,9 @@ func (l *Launcher) supervisorEmit(kind string, node int, format string, args ...
 	if n := l.node(node); n != nil {
 		switch kind {
 		case "started":
+			if l.poll != nil {
+				l.poll.started(node)
+			}
 			if l.cfg.ProxyClients {
 				msg += fmt.Sprintf(" (clients through proxy %d to client %d, admin %d, quorum %d, election %d)", n.ports.ClientProxy, n.ports.Client, n.ports.Admin, n.ports.Quorum, n.ports.Election)
 			} else {

@@ -28,6 +28,9 @@ type pollState struct {
 	version string
 	unknown []string
 	seen    time.Time // last successful poll
+	// starts counts the node's process starts; a poll begun before a start
+	// may have asked the previous process and is discarded.
+	starts int
 	err     error
 }
 
@@ -163,6 +166,12 @@ func (p *poller) pollOnce() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
+	p.mu.Lock()
+	starts := map[int]int{}
+	for id, s := range p.st {
+		starts[id] = s.starts
+	}
+	p.mu.Unlock()
 	rows, err := p.l.sup.snapshot(ctx)
 	if err != nil {
 		return
@@ -197,6 +206,9 @@ func (p *poller) pollOnce() {
 	defer p.mu.Unlock()
 	for a := range answers {
 		s := p.st[a.id]
+		if s.starts != starts[a.id] {
+			continue // restarted meanwhile: the answer may be the old process's
+		}
 		switch {
 		case a.peer != nil:
 			if !p.reachedOnce[a.id] {
@@ -268,6 +280,26 @@ func (p *poller) updateLeader(now time.Time) {
 	p.l.events.addEvent(Event{Kind: EventKindLeader, Node: best, From: p.prev, Epoch: bestEpoch, TookMs: took.Milliseconds(),
 		Message: fmt.Sprintf("elected leader, epoch %d, after %s without a leader", bestEpoch, took)})
 	p.cur, p.leaderOKAt, p.faultAt = best, now, time.Time{}
+}
+
+// started forgets what the previous process of node id answered, so that
+// a server restarted between two polls (an upgrade, a restart) is not
+// reported in its old state until its new process answers. It is called on
+// the supervisor's goroutine; pollOnce never holds p.mu while asking the
+// supervisor, so this cannot deadlock.
+func (p *poller) started(id int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.st[id]
+	if s == nil {
+		return
+	}
+	if s.state != "" {
+		p.l.emit("state", id, "%s -> down (restarted)", s.state)
+	}
+	s.state, s.leader, s.seen = "", -1, time.Time{}
+	s.starts++
+	p.updateLeader(time.Now())
 }
 
 // get returns the last poll state of node id.
