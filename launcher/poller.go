@@ -31,7 +31,7 @@ type pollState struct {
 	// starts counts the node's process starts; a poll begun before a start
 	// may have asked the previous process and is discarded.
 	starts int
-	err     error
+	err    error
 }
 
 // poller polls every server's /commands/peer and turns changes into
