@@ -595,8 +595,9 @@ func (l *Launcher) Status(ctx context.Context) (ClusterStatus, error) {
 			if ps, ok := l.poll.get(r.ID); ok && r.Running {
 				ns.State, ns.Zxid, ns.Epoch, ns.LeaderID = ps.state, ps.zxid, ps.epoch, ps.leader
 				ns.Unknown = ps.unknown
-				if ps.version != "" {
-					ns.Version = ps.version
+				if ns.Version == "" && ps.version != "" {
+					// 3.8's monitor says "3.8.0-<git>, built on <date>".
+					ns.Version, _, _ = strings.Cut(ps.version, "-")
 				}
 				if !ps.seen.IsZero() {
 					ns.LastSeenMs = now.Sub(ps.seen).Milliseconds()

@@ -157,7 +157,7 @@ func (m Model) viewTable(s clusterSummary, now time.Time, w int) string {
 	wide := w >= 110
 	// Narrow rows abbreviate IMPL to "zk" or "ap" (zkctl, Apache).
 	const narrowRow = "%s%-2v %-2s %-7s %-10s %-7s %-3s %-5s %-11s %-4s %-3s %-8s %s"
-	const wideRow = "%s%-3v %-12s %-7s %-10s %-24s %-4s %-10s %-13s %-6s %-5s %-5s %-20s %s"
+	const wideRow = "%s%-3v %-13s %-7s %-10s %-24s %-4s %-10s %-13s %-6s %-5s %-5s %-20s %s"
 	cols := fmt.Sprintf(narrowRow, "  ", "ID", "IM", "PID", "STATE", "VOTE", "RND", "EPOCH", "ZXID", "LAG", "SES", "FAULTS", "AGE")
 	if wide {
 		cols = fmt.Sprintf(wideRow, "  ", "ID", "IMPL", "PID", "STATE", "VOTE (leader zxid epoch)", "RND", "EPOCH a/c", "ZXID", "LAG", "SESS", "CONN", "FAULTS", "AGE")
@@ -219,7 +219,7 @@ func (m Model) viewTable(s clusterSummary, now time.Time, w int) string {
 		var row string
 		if wide {
 			row = fmt.Sprintf(strings.Replace(wideRow, "%-10s", "%s", 1),
-				sel, n.id, trunc(impl, 12), pid, stateCell, vote, round, epochs, zxid, lagS, sess, conns, trunc(faults, 20), age)
+				sel, n.id, trunc(impl, 13), pid, stateCell, vote, round, epochs, zxid, lagS, sess, conns, trunc(faults, 20), age)
 		} else {
 			row = fmt.Sprintf(strings.Replace(narrowRow, "%-10s", "%s", 1),
 				sel, n.id, impl[:min(2, len(impl))], pid, stateCell, trunc(vote, 7), round, trunc(epochs, 5), trunc(zxid, 11), trunc(lagS, 4), sess, trunc(faults, 8), age)
@@ -270,7 +270,8 @@ func (n nodeState) implLabel() string {
 		if impl == "zookeeper" {
 			impl = "apache"
 		}
-		return strings.TrimSpace(impl + " " + p.Version)
+		v, _, _ := strings.Cut(p.Version, "-") // 3.8's monitor: "3.8.0-<git>, built on <date>"
+		return strings.TrimSpace(impl + " " + v)
 	}
 	return "-"
 }
