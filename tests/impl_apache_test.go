@@ -91,8 +91,8 @@ func TestUpApache_Mixed(t *testing.T) {
 	// Upgrading the leader to Apache is the hard case: the others elect a
 	// new leader without it, and the JVM rejoins by an empty DIFF, keeping
 	// its old zxid; its persisted currentEpoch tells that it has synced.
-	if out := u.do("upgrade 3 --impl zkctl"); !strings.Contains(out, "wait synced: met") {
-		t.Fatalf("upgrade 3 --impl zkctl did not wait until synced:\n%s", out)
+	if out, code := u.zkctl("upgrade", "3", "--impl", "zkctl"); code != 0 || !strings.Contains(out, "wait synced: met") {
+		t.Fatalf("zkctl upgrade 3 --impl zkctl: exit %d, want 0 after waiting until synced:\n%s", code, out)
 	}
 	leader, _ := u.waitStable(30 * time.Second)
 	if out := u.do("upgrade " + strconv.Itoa(leader) + " --impl apache"); !strings.Contains(out, "wait synced: met") {
