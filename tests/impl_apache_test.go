@@ -173,3 +173,20 @@ func TestUpApache_BadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestUpApache_RollingUpgrade: examples/long/rolling-upgrade.chaos rolls a
+// 5-server zkctl ensemble to Apache ZooKeeper one server at a time and back
+// under load; every upgrade waits until synced and the check passes.
+func TestUpApache_RollingUpgrade(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real-process test: skipped with -short")
+	}
+	oracle.RequireOrSkip(t)
+	bin := zkproc.Build(t)
+	script, _ := filepath.Abs("../examples/long/rolling-upgrade.chaos")
+	out, code, took := runUpScript(t, bin, 5, script, "--tick", "200ms")
+	t.Logf("exit %d after %s", code, took.Round(time.Second))
+	if code != 0 || !strings.Contains(out, "linearizable: yes") || strings.Count(out, "wait synced: met") < 10 {
+		t.Fatalf("rolling upgrade: exit %d, want 0, ten synced upgrades and linearizable\n%s", code, out)
+	}
+}
