@@ -19,20 +19,31 @@ import (
 // --script examples/failover.chaos` runs Debian's Apache ZooKeeper 3.8
 // behind the link proxies and passes, the check included (issue 13).
 func TestUpApache_FailoverScript(t *testing.T) {
-	if testing.Short() {
-		t.Skip("real-process test: skipped with -short")
-	}
-	oracle.RequireOrSkip(t)
-	bin := zkproc.Build(t)
-	script, _ := filepath.Abs("../examples/failover.chaos")
-	out, code, took := runUpScript(t, bin, 3, script, "--impl", "apache", "--tick", "200ms")
-	t.Logf("exit %d after %s", code, took.Round(time.Second))
+	out, code := runApacheScript(t, 3, "failover.chaos", "--impl", "apache")
 	if code != 0 || !strings.Contains(out, "linearizable: yes") {
 		t.Fatalf("zkctl up 3 --impl apache --script failover.chaos: exit %d, want 0 and linearizable\n%s", code, out)
 	}
 	if !strings.Contains(out, "elected leader") {
 		t.Fatalf("no election derived from polling Apache's admin port\n%s", out)
 	}
+}
+
+// runApacheScript runs `zkctl up N --headless --script examples/SCRIPT`
+// with fast ticks when Apache ZooKeeper is installed, and returns the output
+// and exit status.
+func runApacheScript(t *testing.T, n int, script string, extra ...string) (string, int) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("real-process test: skipped with -short")
+	}
+	oracle.RequireOrSkip(t)
+	abs, err := filepath.Abs(filepath.Join("../examples", script))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, code, took := runUpScript(t, zkproc.Build(t), n, abs, append([]string{"--tick", "200ms"}, extra...)...)
+	t.Logf("exit %d after %s", code, took.Round(time.Second))
+	return out, code
 }
 
 // TestUpApache_Mixed: `zkctl up 3 --apache 1` runs node 3 as Apache: status
@@ -178,14 +189,7 @@ func TestUpApache_BadInput(t *testing.T) {
 // 5-server zkctl ensemble to Apache ZooKeeper one server at a time and back
 // under load; every upgrade waits until synced and the check passes.
 func TestUpApache_RollingUpgrade(t *testing.T) {
-	if testing.Short() {
-		t.Skip("real-process test: skipped with -short")
-	}
-	oracle.RequireOrSkip(t)
-	bin := zkproc.Build(t)
-	script, _ := filepath.Abs("../examples/long/rolling-upgrade.chaos")
-	out, code, took := runUpScript(t, bin, 5, script, "--tick", "200ms")
-	t.Logf("exit %d after %s", code, took.Round(time.Second))
+	out, code := runApacheScript(t, 5, "long/rolling-upgrade.chaos")
 	if code != 0 || !strings.Contains(out, "linearizable: yes") || strings.Count(out, "wait synced: met") < 10 {
 		t.Fatalf("rolling upgrade: exit %d, want 0, ten synced upgrades and linearizable\n%s", code, out)
 	}
