@@ -23,8 +23,8 @@ func TestUpApache_FailoverScript(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "linearizable: yes") {
 		t.Fatalf("zkctl up 3 --impl apache --script failover.chaos: exit %d, want 0 and linearizable\n%s", code, out)
 	}
-	if !strings.Contains(out, "elected leader") {
-		t.Fatalf("no election derived from polling Apache's admin port\n%s", out)
+	if !strings.Contains(out, "zkctl up: servers 1 apache 3.") || !strings.Contains(out, "elected leader") {
+		t.Fatalf("no servers line with Apache's version, or no election derived from polling its admin port\n%s", out)
 	}
 }
 

@@ -115,3 +115,21 @@ func (o implOptions) apacheImpl() (launcher.Impl, error) {
 	}
 	return launcher.ApacheImpl(java, in, strings.Fields(o.jvmFlags)), nil
 }
+
+// implSummary says which server runs what, "1 zkctl 0.1.0, 2 zkctl 0.1.0,
+// 3 apache 3.8.0", when any server is not zkctl ("" otherwise).
+func implSummary(impls []launcher.Impl) string {
+	var parts []string
+	mixed := false
+	for i, im := range impls {
+		if im == nil {
+			continue
+		}
+		mixed = mixed || im.Name() != launcher.ImplZkctl
+		parts = append(parts, fmt.Sprintf("%d %s %s", i+1, im.Name(), im.Version()))
+	}
+	if !mixed {
+		return ""
+	}
+	return strings.Join(parts, ", ")
+}

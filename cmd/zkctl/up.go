@@ -183,6 +183,9 @@ func startUp(out io.Writer, cfg launcher.Config, scriptPath string, script []byt
 func (u *upSession) announce(cfg launcher.Config) {
 	fmt.Fprintf(u.out, "zkctl up: cluster %s in %s, control API %s (zkctl status --name %s; zkctl down --name %s)\n",
 		cfg.Name, u.l.Dir(), u.l.ControlAddr(), cfg.Name, cfg.Name)
+	if impls := implSummary(cfg.Impls); impls != "" {
+		fmt.Fprintf(u.out, "zkctl up: servers %s\n", impls)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	cs, err := connectString(ctx, u.l)
 	cancel()
