@@ -192,6 +192,13 @@ func (p *poller) pollOnce() {
 		go func() {
 			defer wg.Done()
 			peer, err := p.clients[r.ID].PeerOrZooKeeper(ctx)
+			if err != nil && p.l.impl(r.ID).Name() == ImplApache {
+				// Apache without the Jetty jars serves nothing on its admin
+				// port: read the four-letter words on its client port.
+				if n := p.l.node(r.ID); n != nil {
+					peer, err = adminapi.NewFourLW(fmt.Sprintf("127.0.0.1:%d", n.ports.Client), apachePollTimeout).Peer(ctx)
+				}
+			}
 			answers <- answer{id: r.ID, peer: peer, err: err}
 		}()
 	}
@@ -241,6 +248,22 @@ func (p *poller) pollOnce() {
 		}
 	}
 	p.updateLeader(now)
+	p.inferLeaders()
+}
+
+// inferLeaders fills in the leader of learners whose source cannot tell it
+// (four-letter words on a follower name no leader): the one LEADING server,
+// when the learner's persisted epoch is the leader's. Callers hold p.mu.
+func (p *poller) inferLeaders() {
+	l := p.st[p.cur]
+	if p.cur == 0 || l == nil {
+		return
+	}
+	for _, s := range p.st {
+		if s.leader < 0 && (s.state == adminapi.StateFollowing || s.state == adminapi.StateObserving) && s.epoch == l.epoch {
+			s.leader = int64(p.cur)
+		}
+	}
 }
 
 func orDash(s string) string {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/zkctl/zkctl/internal/oracle"
+	"github.com/zkctl/zkctl/internal/zkinstall"
 	"github.com/zkctl/zkctl/internal/zkproc"
 	"github.com/zkctl/zkctl/launcher"
 )
@@ -193,4 +194,38 @@ func TestUpApache_RollingUpgrade(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "linearizable: yes") || strings.Count(out, "wait synced: met") < 10 {
 		t.Fatalf("rolling upgrade: exit %d, want 0, ten synced upgrades and linearizable\n%s", code, out)
 	}
+}
+
+// TestUpApache_ReleaseHomeWithoutJetty: --zookeeper-home takes a release
+// laid out as lib/*.jar (here Debian's jars linked into one, without the
+// Jetty jars); the version comes from lib/zookeeper-X.Y.Z.jar, and with no
+// AdminServer the launcher reads the servers through four-letter words.
+func TestUpApache_ReleaseHomeWithoutJetty(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real-process test: skipped with -short")
+	}
+	oracle.RequireOrSkip(t)
+	home := t.TempDir()
+	lib := filepath.Join(home, "lib")
+	if err := os.Mkdir(lib, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, jar := range zkinstall.DebianClasspath(false) {
+		name := filepath.Base(jar)
+		if name == "zookeeper.jar" {
+			name = "zookeeper-3.8.0.jar"
+		}
+		if err := os.Symlink(jar, filepath.Join(lib, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u := startUpCluster(t, 3, "--impl", "apache", "--zookeeper-home", home)
+	u.waitStable(60 * time.Second)
+	st := u.status()
+	for _, n := range st.Nodes {
+		if n.Impl != launcher.ImplApache || n.Version != "3.8.0" {
+			t.Errorf("node %d: %s %s, want apache 3.8.0", n.ID, n.Impl, n.Version)
+		}
+	}
+	u.down()
 }
