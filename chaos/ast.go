@@ -121,6 +121,21 @@ func joinInts(ids []int, sep string) string {
 // fmtDur prints a duration that time.ParseDuration reads back exactly.
 func fmtDur(d time.Duration) string { return d.String() }
 
+// UpgradeStmt is `upgrade N --impl apache|zkctl`: restart server N under
+// the other implementation on its data directory and wait until it has
+// synced, to rehearse moving an ensemble between zkctl and Apache ZooKeeper.
+type UpgradeStmt struct {
+	At   Pos
+	Node int
+	Impl string
+}
+
+// Position implements Stmt.
+func (s *UpgradeStmt) Position() Pos { return s.At }
+
+// String returns the canonical line of an UpgradeStmt.
+func (s *UpgradeStmt) String() string { return "upgrade " + strconv.Itoa(s.Node) + " --impl " + s.Impl }
+
 // ProcessStmt is kill|stop|start|restart|pause|resume TARGET.
 type ProcessStmt struct {
 	At Pos

@@ -41,6 +41,7 @@ var Commands = []string{
 	"kill", "stop", "start", "restart", "pause", "resume", "isolate", "partition",
 	"cut", "slow", "reject", "heal", "wait", "expect", "load", "check", "nemesis",
 	"repeat", "noheal", "hold", "step", "release", "drop", "duplicate", "delay",
+	"upgrade",
 	"create", "set", "delete", "setacl", // data commands: parse_data.go
 }
 
@@ -144,6 +145,8 @@ func (p *parser) stmt(depth int) (Stmt, error) {
 			return nil, err
 		}
 		return &ProcessStmt{At: at, Verb: word, Target: tg}, nil
+	case word == "upgrade":
+		return p.upgrade(at)
 	case word == "isolate":
 		tg, err := p.target()
 		if err != nil {
@@ -583,4 +586,32 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(rb)]
+}
+
+// upgrade parses `upgrade N --impl apache|zkctl` after its first word.
+func (p *parser) upgrade(at Pos) (Stmt, error) {
+	const usage = "upgrade N --impl apache|zkctl"
+	t, err := p.word("a node id (" + usage + ")")
+	if err != nil {
+		return nil, err
+	}
+	id, err := parseNodeID(t)
+	if err != nil {
+		return nil, err
+	}
+	if f, err := p.word(`"--impl" (` + usage + ")"); err != nil {
+		return nil, err
+	} else if f.text != "--impl" {
+		return nil, p.errAt(f, `"--impl" (`+usage+")", "unexpected %q", f.text)
+	}
+	im, err := p.word("apache or zkctl")
+	if err != nil {
+		return nil, err
+	}
+	name := strings.ToLower(im.text)
+	if name != "apache" && name != "zkctl" {
+		return nil, &ParseError{Pos: im.pos, Msg: fmt.Sprintf("unknown implementation %q", im.text), Expected: "apache or zkctl",
+			Suggestion: nearest(name, []string{"apache", "zkctl"})}
+	}
+	return &UpgradeStmt{At: at, Node: id, Impl: name}, nil
 }

@@ -217,3 +217,26 @@ func TestParse_Examples(t *testing.T) {
 		}
 	}
 }
+
+// TestParseUpgrade: `upgrade N --impl apache|zkctl` parses to its canonical
+// line; a missing flag or an unknown implementation is a parse error that
+// says what was expected.
+func TestParseUpgrade(t *testing.T) {
+	prog, err := Parse("upgrade 3 --impl APACHE\nupgrade 1 --impl zkctl\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := prog.Stmts[0].String() + ";" + prog.Stmts[1].String(); got != "upgrade 3 --impl apache;upgrade 1 --impl zkctl" {
+		t.Fatalf("got %q", got)
+	}
+	for src, want := range map[string]string{
+		"upgrade 3 apache":        `unexpected "apache"`,
+		"upgrade 3 --impl apach":  `did you mean "apache"`,
+		"upgrade leader --impl x": "bad node id",
+		"upgrade 3 --impl":        "apache or zkctl",
+	} {
+		if _, err := Parse(src); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse(%q) = %v, want an error with %q", src, err, want)
+		}
+	}
+}

@@ -448,6 +448,12 @@ func (r *Runner) exec(ctx context.Context, x exec, s Stmt) error {
 	switch s := s.(type) {
 	case *ProcessStmt:
 		return withTarget(s.Target, s.Verb, func(ids []int) launcher.Action { return launcher.Action{Kind: s.Verb, Nodes: ids} })
+	case *UpgradeStmt:
+		if err := r.do(ctx, x, launcher.Action{Kind: launcher.ActUpgrade, Nodes: []int{s.Node}, Impl: s.Impl}, x.source); err != nil {
+			return stmtErr(s, err)
+		}
+		// The upgraded server must have rejoined and synced, a JVM included.
+		return r.waitFor(ctx, x, &WaitForStmt{At: s.At, Cond: ExpectSynced, Within: upgradeSyncWait})
 	case *IsolateStmt:
 		return withTarget(s.Target, "isolate", func(ids []int) launcher.Action { return launcher.Action{Kind: launcher.ActIsolate, Nodes: ids} })
 	case *RejectStmt:
@@ -542,6 +548,10 @@ func (r *Runner) partition(ctx context.Context, x exec, s *PartitionStmt) error 
 	}
 	return nil
 }
+
+// upgradeSyncWait bounds how long upgrade waits for the restarted server to
+// sync: a JVM start and a snapshot transfer.
+const upgradeSyncWait = 60 * time.Second
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
 	if d <= 0 {

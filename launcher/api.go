@@ -24,6 +24,7 @@ const (
 	ActRestart   = "restart"   // stop (with grace) then start
 	ActPause     = "pause"     // SIGSTOP
 	ActResume    = "resume"    // SIGCONT
+	ActUpgrade   = "upgrade"   // stop Nodes[0], start it under Impl on the same data
 	ActIsolate   = "isolate"   // cut every link to and from Nodes
 	ActPartition = "partition" // cut every link between different Groups
 	ActCut       = "cut"       // freeze the one direction From -> To
@@ -89,6 +90,8 @@ type Action struct {
 	Count int `json:"count,omitempty"`
 	// For limits a drop or duplicate in time (nanoseconds in JSON; 0: no limit).
 	For time.Duration `json:"for,omitempty"`
+	// Impl is upgrade's target implementation (ImplZkctl or ImplApache).
+	Impl string `json:"impl,omitempty"`
 	// Source says where the action came from (Source* constants).
 	Source string `json:"source,omitempty"`
 }
@@ -105,6 +108,8 @@ func (a Action) String() string {
 		return "partition " + strings.Join(parts, " | ")
 	case ActCut:
 		return fmt.Sprintf("cut %d -> %d", a.From, a.To)
+	case ActUpgrade:
+		return fmt.Sprintf("upgrade %s --impl %s", joinIDs(a.Nodes), a.Impl)
 	case ActSlow:
 		s := fmt.Sprintf("slow %s %s", joinIDs(a.Nodes), fmtDur(a.Delay))
 		if a.Jitter > 0 {
@@ -218,6 +223,14 @@ type NodeStatus struct {
 	Faults []string `json:"faults,omitempty"`
 	// LastSeenMs is how long ago the admin port last answered (-1 never).
 	LastSeenMs int64 `json:"last_seen_ms"`
+	// Impl is ImplZkctl or ImplApache, and Version the server's version (as
+	// its admin port reports it once answered), so mixed ensembles show
+	// which server is which.
+	Impl    string `json:"impl"`
+	Version string `json:"version,omitempty"`
+	// Unknown lists what this server's admin port cannot tell (adminapi.Peer
+	// Unknown): Apache ZooKeeper has no pid or accepted epoch there, say.
+	Unknown []string `json:"unknown,omitempty"`
 }
 
 // ClusterStatus is the launcher's whole picture.

@@ -44,6 +44,10 @@ type NodeFile struct {
 	ClientProxyPort int    `json:"client_proxy_port,omitempty"`
 	Config          string `json:"config"`
 	Log             string `json:"log"`
+	// Impl is the node's implementation (ImplZkctl or ImplApache) and
+	// Version its version, so that tools reading the file can tell them.
+	Impl    string `json:"impl,omitempty"`
+	Version string `json:"version,omitempty"`
 }
 
 // ReadClusterFile reads <clusterDir>/cluster.json.

@@ -44,9 +44,16 @@ type Config struct {
 	PollEvery time.Duration
 	// Seed seeds the link proxies' jitter.
 	Seed int64
-	// Command returns the argv that runs node id with its zoo.cfg; the
-	// default re-executes this binary as `zkctl server --config cfg`.
+	// Command returns the argv that runs node id with its zoo.cfg; when
+	// set it overrides Impls (tests use it to run a freshly built binary).
 	Command func(id int, cfgPath string) []string
+	// Impls gives node id's implementation at Impls[id-1]; missing or nil
+	// entries run this binary as `zkctl server` (ZkctlImpl).
+	Impls []Impl
+	// ResolveImpl returns the implementation named ImplZkctl or ImplApache
+	// for an upgrade; nil refuses upgrades. It runs before anything stops,
+	// so a missing install stops nothing.
+	ResolveImpl func(name string) (Impl, error)
 	// Logger receives the launcher's own log lines (default slog.Default()).
 	Logger *slog.Logger
 }

@@ -31,6 +31,13 @@ func (l *Launcher) validateAction(a Action) error {
 			return bad("no target nodes")
 		}
 	case ActHeal:
+	case ActUpgrade:
+		if len(a.Nodes) != 1 {
+			return bad("one node at a time, got %d", len(a.Nodes))
+		}
+		if a.Impl != ImplZkctl && a.Impl != ImplApache {
+			return bad("unknown implementation %q: want %s or %s", a.Impl, ImplZkctl, ImplApache)
+		}
 	case ActPartition:
 		if len(a.Groups) < 1 {
 			return bad("no groups")
@@ -61,7 +68,7 @@ func (l *Launcher) validateAction(a Action) error {
 	case ActHold, ActRelease, ActStep, ActDrop, ActDuplicate, ActDelay:
 		return l.validateMessageAction(a, bad, known)
 	default:
-		return fmt.Errorf("unknown action kind %q (want kill, stop, start, restart, pause, resume, isolate, partition, cut, slow, reject, heal, hold, step, release, drop, duplicate or delay): %w", a.Kind, ErrBadAction)
+		return fmt.Errorf("unknown action kind %q (want kill, stop, start, restart, pause, resume, upgrade, isolate, partition, cut, slow, reject, heal, hold, step, release, drop, duplicate or delay): %w", a.Kind, ErrBadAction)
 	}
 	if a.Kind == ActSlow && (a.Delay <= 0 || a.Jitter < 0 || a.Delay > time.Minute) {
 		return bad("delay %v jitter %v: want 0 < delay <= 1m and jitter >= 0", a.Delay, a.Jitter)

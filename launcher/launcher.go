@@ -62,6 +62,11 @@ type Launcher struct {
 
 	pending []pendingProxy
 
+	// implMu guards impls, node id's implementation at impls[id-1], which
+	// an upgrade changes while the supervisor, poller and Status read it.
+	implMu sync.Mutex
+	impls  []Impl
+
 	wg       sync.WaitGroup
 	downOnce sync.Once
 	downCh   chan struct{}
@@ -93,6 +98,13 @@ func New(cfg Config) (*Launcher, error) {
 		trace:  newTracer(cfg.TraceRaw),
 		links:  map[[2]int]*linkproxy.Direction{},
 		downCh: make(chan struct{}),
+	}
+	for _, id := range cfg.ids() {
+		var im Impl = zkctlImpl{}
+		if id <= len(cfg.Impls) && cfg.Impls[id-1] != nil {
+			im = cfg.Impls[id-1]
+		}
+		l.impls = append(l.impls, im)
 	}
 	for _, id := range cfg.ids() {
 		nd := filepath.Join(dir, "node-"+strconv.Itoa(id))
@@ -158,6 +170,9 @@ func (l *Launcher) supervisorEmit(kind string, node int, format string, args ...
 	if n := l.node(node); n != nil {
 		switch kind {
 		case "started":
+			if l.poll != nil {
+				l.poll.started(node)
+			}
 			if l.cfg.ProxyClients {
 				msg += fmt.Sprintf(" (clients through proxy %d to client %d, admin %d, quorum %d, election %d)", n.ports.ClientProxy, n.ports.Client, n.ports.Admin, n.ports.Quorum, n.ports.Election)
 			} else {
@@ -391,11 +406,11 @@ func (l *Launcher) spawn(id int) (Process, error) {
 	if n == nil {
 		return nil, fmt.Errorf("node %d: %w", id, ErrUnknownNode)
 	}
-	argv, err := l.command(n)
+	argv, env, err := l.command(n)
 	if err != nil {
 		return nil, err
 	}
-	p, err := startProcess(argv, n.dir, n.logPath)
+	p, err := startProcess(argv, env, n.dir, n.logPath)
 	if err != nil {
 		return nil, err
 	}
@@ -403,15 +418,60 @@ func (l *Launcher) spawn(id int) (Process, error) {
 	return p, nil
 }
 
-func (l *Launcher) command(n *nodeInfo) ([]string, error) {
+func (l *Launcher) command(n *nodeInfo) ([]string, []string, error) {
 	if l.cfg.Command != nil {
-		return l.cfg.Command(n.id, n.cfgPath), nil
+		return l.cfg.Command(n.id, n.cfgPath), nil, nil
 	}
-	exe, err := os.Executable()
+	return l.impl(n.id).Command(n.id, n.cfgPath, n.dir)
+}
+
+// impl is node id's implementation (zkctl unless Config.Impls says otherwise).
+func (l *Launcher) impl(id int) Impl {
+	l.implMu.Lock()
+	defer l.implMu.Unlock()
+	if id >= 1 && id <= len(l.impls) {
+		return l.impls[id-1]
+	}
+	return zkctlImpl{}
+}
+
+// upgrade stops node id (if running), switches it to implementation name
+// and starts it on the same data directory: both implementations read and
+// write the same dataDir/version-2 files. Waiting until it has synced is
+// the caller's (the chaos runner waits for synced).
+func (l *Launcher) upgrade(ctx context.Context, id int, name string) error {
+	if cur := l.impl(id); cur.Name() == name {
+		return fmt.Errorf("upgrade %d: node %d already runs %s %s: %w", id, id, cur.Name(), cur.Version(), ErrConflict)
+	}
+	if l.cfg.Command != nil || l.cfg.ResolveImpl == nil {
+		return fmt.Errorf("upgrade %d: this launcher runs a fixed server command: %w", id, ErrBadAction)
+	}
+	next, err := l.cfg.ResolveImpl(name)
 	if err != nil {
-		return nil, fmt.Errorf("launcher: find own executable: %w", err)
+		return fmt.Errorf("upgrade %d: %v: %w", id, err, ErrBadAction)
 	}
-	return []string{exe, "server", "--config", n.cfgPath}, nil
+	if err := l.sup.do(ctx, opStop, id); err != nil && !errors.Is(err, ErrConflict) {
+		return err
+	}
+	l.implMu.Lock()
+	l.impls[id-1] = next
+	l.implMu.Unlock()
+	l.emit("info", id, "upgrade: now %s %s on the same data directory", next.Name(), next.Version())
+	if err := l.sup.do(ctx, opStart, id); err != nil {
+		return err
+	}
+	return l.writeClusterFile(ctx)
+}
+
+// hasApache reports whether any node runs a JVM, whose admin port answers
+// slower and whose start and elections take longer.
+func (l *Launcher) hasApache() bool {
+	for _, n := range l.nodes {
+		if l.impl(n.id).Name() == ImplApache {
+			return true
+		}
+	}
+	return false
 }
 
 // clientPort is the port clients are given for node n: its client proxy
@@ -452,7 +512,8 @@ func (l *Launcher) writeClusterFile(ctx context.Context) error {
 	l.cf.Nodes = l.cf.Nodes[:0]
 	for _, n := range l.nodes {
 		nf := NodeFile{ID: n.id, Observer: n.observer, PID: pids[n.id], ClientPort: l.clientPort(&n), ServerClientPort: n.ports.Client,
-			AdminPort: n.ports.Admin, QuorumPort: n.ports.Quorum, ElectionPort: n.ports.Election, Config: n.cfgPath, Log: n.logPath}
+			AdminPort: n.ports.Admin, QuorumPort: n.ports.Quorum, ElectionPort: n.ports.Election, Config: n.cfgPath, Log: n.logPath,
+			Impl: l.impl(n.id).Name(), Version: l.impl(n.id).Version()}
 		if l.cfg.ProxyClients {
 			nf.ClientProxyPort = n.ports.ClientProxy
 		}
@@ -529,10 +590,15 @@ func (l *Launcher) Status(ctx context.Context) (ClusterStatus, error) {
 		n := l.node(r.ID)
 		ns := NodeStatus{ID: r.ID, Observer: n.observer, PID: r.PID, Running: r.Running, Paused: r.Paused, ExitCode: r.ExitCode,
 			ClientPort: l.clientPort(n), ServerClientPort: n.ports.Client, AdminPort: n.ports.Admin, QuorumPort: n.ports.Quorum, ElectionPort: n.ports.Election,
-			LastSeenMs: -1, LeaderID: -1}
+			LastSeenMs: -1, LeaderID: -1, Impl: l.impl(r.ID).Name(), Version: l.impl(r.ID).Version()}
 		if l.poll != nil {
 			if ps, ok := l.poll.get(r.ID); ok && r.Running {
 				ns.State, ns.Zxid, ns.Epoch, ns.LeaderID = ps.state, ps.zxid, ps.epoch, ps.leader
+				ns.Unknown = ps.unknown
+				if ns.Version == "" && ps.version != "" {
+					// 3.8's monitor says "3.8.0-<git>, built on <date>".
+					ns.Version, _, _ = strings.Cut(ps.version, "-")
+				}
 				if !ps.seen.IsZero() {
 					ns.LastSeenMs = now.Sub(ps.seen).Milliseconds()
 				}
@@ -591,6 +657,8 @@ func (l *Launcher) Do(ctx context.Context, a Action) error {
 		return errors.Join(errs...)
 	}
 	switch a.Kind {
+	case ActUpgrade:
+		return l.upgrade(ctx, a.Nodes[0], a.Impl)
 	case ActHold, ActStep, ActRelease, ActDrop, ActDuplicate, ActDelay:
 		if l.cfg.NoMessages {
 			return fmt.Errorf("%s: the proxies forward bytes, not messages (started with NoMessages): %w", a.Kind, ErrBadAction)

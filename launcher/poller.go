@@ -3,7 +3,11 @@ package launcher
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,8 +23,15 @@ type pollState struct {
 	// current epoch catches up at NEWLEADER.
 	accepted int64
 	leader   int64
-	seen     time.Time // last successful poll
-	err      error
+	// version and unknown are the server's version and what its admin
+	// port cannot tell (Apache ZooKeeper's, see adminapi.PeerOrZooKeeper).
+	version string
+	unknown []string
+	seen    time.Time // last successful poll
+	// starts counts the node's process starts; a poll begun before a start
+	// may have asked the previous process and is discarded.
+	starts int
+	err    error
 }
 
 // poller polls every server's /commands/peer and turns changes into
@@ -41,6 +52,10 @@ type poller struct {
 	faultAt     time.Time // first fault on cur not yet followed by an election
 	reachedOnce map[int]bool
 }
+
+// apachePollTimeout bounds one poll of a cluster with Apache servers, whose
+// picture takes four admin requests to a JVM instead of one.
+const apachePollTimeout = time.Second
 
 // faultMemory is how long a fault on the leader is blamed for the next
 // election; an older one is considered survived.
@@ -69,7 +84,7 @@ func (p *poller) actionApplied(a Action) {
 // hitsNode reports whether action a can take node id out of its role.
 func (p *poller) hitsNode(a Action, id int) bool {
 	switch a.Kind {
-	case ActKill, ActStop, ActRestart, ActPause, ActIsolate, ActReject:
+	case ActKill, ActStop, ActRestart, ActPause, ActIsolate, ActReject, ActUpgrade:
 		return slices.Contains(a.Nodes, id)
 	case ActCut:
 		return a.From == id || a.To == id
@@ -113,7 +128,10 @@ func (p *poller) lostSince(now time.Time) time.Time {
 func newPoller(l *Launcher) *poller {
 	p := &poller{l: l, clients: map[int]*adminapi.Client{}, quit: make(chan struct{}), done: make(chan struct{}),
 		st: map[int]*pollState{}, noLeaderAt: time.Now(), reachedOnce: map[int]bool{}}
-	timeout := l.cfg.PollEvery * 4 / 5
+	// Apache's picture takes four requests to a JVM's Jetty, and any node
+	// may be upgraded to Apache; pollOnce's deadline still bounds zkctl-only
+	// clusters to one poll period.
+	timeout := max(l.cfg.PollEvery*4/5, apachePollTimeout)
 	for _, n := range l.nodes {
 		p.clients[n.id] = adminapi.NewClient(fmt.Sprintf("127.0.0.1:%d", n.ports.Admin), timeout)
 		p.st[n.id] = &pollState{leader: -1}
@@ -142,8 +160,18 @@ func (p *poller) run() {
 
 // pollOnce asks every running server in parallel and records the answers.
 func (p *poller) pollOnce() {
-	ctx, cancel := context.WithTimeout(context.Background(), p.l.cfg.PollEvery)
+	wait := p.l.cfg.PollEvery
+	if p.l.hasApache() {
+		wait = max(wait, apachePollTimeout)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
+	p.mu.Lock()
+	starts := map[int]int{}
+	for id, s := range p.st {
+		starts[id] = s.starts
+	}
+	p.mu.Unlock()
 	rows, err := p.l.sup.snapshot(ctx)
 	if err != nil {
 		return
@@ -163,7 +191,14 @@ func (p *poller) pollOnce() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			peer, err := p.clients[r.ID].Peer(ctx)
+			peer, err := p.clients[r.ID].PeerOrZooKeeper(ctx)
+			if err != nil && p.l.impl(r.ID).Name() == ImplApache {
+				// Apache without the Jetty jars serves nothing on its admin
+				// port: read the four-letter words on its client port.
+				if n := p.l.node(r.ID); n != nil {
+					peer, err = adminapi.NewFourLW(fmt.Sprintf("127.0.0.1:%d", n.ports.Client), apachePollTimeout).Peer(ctx)
+				}
+			}
 			answers <- answer{id: r.ID, peer: peer, err: err}
 		}()
 	}
@@ -178,6 +213,9 @@ func (p *poller) pollOnce() {
 	defer p.mu.Unlock()
 	for a := range answers {
 		s := p.st[a.id]
+		if s.starts != starts[a.id] {
+			continue // restarted meanwhile: the answer may be the old process's
+		}
 		switch {
 		case a.peer != nil:
 			if !p.reachedOnce[a.id] {
@@ -190,6 +228,10 @@ func (p *poller) pollOnce() {
 			}
 			s.state, s.zxid, s.epoch, s.leader = a.peer.State, a.peer.LastLoggedZxid, a.peer.CurrentEpoch, a.peer.LeaderID
 			s.accepted = a.peer.AcceptedEpoch
+			s.version, s.unknown = a.peer.Version, a.peer.Unknown
+			if !a.peer.Known("accepted_epoch") {
+				p.epochsFromDisk(a.id, s)
+			}
 			s.seen, s.err = now, nil
 		case !running[a.id] && a.err == nil:
 			if s.state != "" {
@@ -206,6 +248,22 @@ func (p *poller) pollOnce() {
 		}
 	}
 	p.updateLeader(now)
+	p.inferLeaders()
+}
+
+// inferLeaders fills in the leader of learners whose source cannot tell it
+// (four-letter words on a follower name no leader): the one LEADING server,
+// when the learner's persisted epoch is the leader's. Callers hold p.mu.
+func (p *poller) inferLeaders() {
+	l := p.st[p.cur]
+	if p.cur == 0 || l == nil {
+		return
+	}
+	for _, s := range p.st {
+		if s.leader < 0 && (s.state == adminapi.StateFollowing || s.state == adminapi.StateObserving) && s.epoch == l.epoch {
+			s.leader = int64(p.cur)
+		}
+	}
 }
 
 func orDash(s string) string {
@@ -247,6 +305,26 @@ func (p *poller) updateLeader(now time.Time) {
 	p.cur, p.leaderOKAt, p.faultAt = best, now, time.Time{}
 }
 
+// started forgets what the previous process of node id answered, so that
+// a server restarted between two polls (an upgrade, a restart) is not
+// reported in its old state until its new process answers. It is called on
+// the supervisor's goroutine; pollOnce never holds p.mu while asking the
+// supervisor, so this cannot deadlock.
+func (p *poller) started(id int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.st[id]
+	if s == nil {
+		return
+	}
+	if s.state != "" {
+		p.l.emit("state", id, "%s -> down (restarted)", s.state)
+	}
+	s.state, s.leader, s.seen = "", -1, time.Time{}
+	s.starts++
+	p.updateLeader(time.Now())
+}
+
 // get returns the last poll state of node id.
 func (p *poller) get(id int) (pollState, bool) {
 	p.mu.Lock()
@@ -275,4 +353,30 @@ func (p *poller) answered(ids []int) bool {
 		}
 	}
 	return true
+}
+
+// epochsFromDisk replaces the epochs of a server whose admin port cannot
+// tell them (Apache's zab_epoch is its last zxid's epoch) with the ones it
+// persisted in dataDir/version-2: a learner synced by an empty DIFF keeps
+// its old zxid but writes the new currentEpoch, which is what tells that it
+// has joined the new leader's epoch (chaos's synced condition).
+func (p *poller) epochsFromDisk(id int, s *pollState) {
+	n := p.l.node(id)
+	if n == nil {
+		return
+	}
+	read := func(name string) (int64, bool) {
+		b, err := os.ReadFile(filepath.Join(n.dataDir, "version-2", name))
+		if err != nil {
+			return 0, false
+		}
+		v, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+		return v, err == nil
+	}
+	if ce, ok := read("currentEpoch"); ok {
+		s.epoch = max(s.epoch, ce)
+	}
+	if ae, ok := read("acceptedEpoch"); ok {
+		s.accepted = max(s.accepted, ae)
+	}
 }

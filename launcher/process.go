@@ -34,9 +34,9 @@ func (p execProcess) Signal(sig syscall.Signal) error { return p.SignalGroup(sig
 
 // startProcess runs argv in dir with stdout and stderr appended to logPath,
 // after a line marking the start of this run.
-func startProcess(argv []string, dir, logPath string) (Process, error) {
+func startProcess(argv, env []string, dir, logPath string) (Process, error) {
 	banner := fmt.Sprintf("=== zkctl launcher: starting %q at %s ===", argv, time.Now().Format(time.RFC3339Nano))
-	p, err := proc.Start(proc.Spec{Argv: argv, Dir: dir, LogPath: logPath, Banner: banner})
+	p, err := proc.Start(proc.Spec{Argv: argv, Env: env, Dir: dir, LogPath: logPath, Banner: banner})
 	if err != nil {
 		return nil, fmt.Errorf("launcher: %w", err)
 	}

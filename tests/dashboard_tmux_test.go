@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zkctl/zkctl/internal/oracle"
 	"github.com/zkctl/zkctl/internal/zkproc"
 )
 
@@ -45,7 +46,9 @@ func (x tmux) waitScreen(timeout time.Duration, match func(string) bool) (string
 	return s, false
 }
 
-var leadingRow = regexp.MustCompile(`(?m)^[▸ ]\s*(\d+)\s+\d+\s+LEADING`)
+// leadingRow matches a LEADING row: ID, IMPL ("zkctl 0.1.0", "apache
+// 3.8.0", or "zk"/"ap" when narrow), PID, STATE.
+var leadingRow = regexp.MustCompile(`(?m)^[▸ ]\s*(\d+)\s+(?:(?:zkctl|apache)(?: [\d.]+)?|zk|ap|-)\s+\d+\s+LEADING`)
 
 func leaderOnScreen(s string) string {
 	m := leadingRow.FindStringSubmatch(s)
@@ -58,7 +61,17 @@ func leaderOnScreen(s string) string {
 // TestDashboard_KillLeaderKeyInTmux runs `zkctl up 3` in a real terminal
 // (tmux), reads the screen, kills the leader with the X key (confirmed with
 // y) and waits for another server to show LEADING.
-func TestDashboard_KillLeaderKeyInTmux(t *testing.T) {
+func TestDashboard_KillLeaderKeyInTmux(t *testing.T) { killLeaderKeyInTmux(t, "zkctl 0.1.0") }
+
+// TestDashboard_KillApacheLeaderKeyInTmux is the same with `zkctl up 3
+// --impl apache`: the rows show LEADING and FOLLOWING with Apache's
+// version, and X then y kills the Apache leader (issue 13).
+func TestDashboard_KillApacheLeaderKeyInTmux(t *testing.T) {
+	oracle.RequireOrSkip(t)
+	killLeaderKeyInTmux(t, "apache 3.", "--impl", "apache")
+}
+
+func killLeaderKeyInTmux(t *testing.T, impl string, extra ...string) {
 	if testing.Short() {
 		t.Skip("-short: skipping the tmux end-to-end test")
 	}
@@ -73,8 +86,8 @@ func TestDashboard_KillLeaderKeyInTmux(t *testing.T) {
 	x := tmux{t: t, session: fmt.Sprintf("zkctl-e2e-%d", os.Getpid())}
 	errLog := dir + "/up.stderr"
 	// Keep the pane open after zkctl exits so that a failure can be read.
-	cmdline := fmt.Sprintf("TERM=xterm-256color %s up 3 --dir %s --name e2e --base-port %d 2>%s; echo zkctl-exited $?; sleep 30",
-		bin, dir, freeBasePort(t), errLog)
+	cmdline := fmt.Sprintf("TERM=xterm-256color %s up 3 --dir %s --name e2e --base-port %d %s 2>%s; echo zkctl-exited $?; sleep 30",
+		bin, dir, freeBasePort(t), strings.Join(extra, " "), errLog)
 	x.run("new-session", "-d", "-s", x.session, "-x", "140", "-y", "45", cmdline)
 	t.Cleanup(func() {
 		// Quit through the dashboard so the launcher stops its servers;
@@ -100,6 +113,9 @@ func TestDashboard_KillLeaderKeyInTmux(t *testing.T) {
 	}
 	old := leaderOnScreen(s)
 	t.Logf("leader on screen: zk%s", old)
+	if !regexp.MustCompile(`(?m)^[▸ ]\s*\d+\s+` + regexp.QuoteMeta(impl) + `.*FOLLOWING`).MatchString(s) {
+		t.Errorf("no FOLLOWING row showing %q in the IMPL column:\n%s", impl, s)
+	}
 
 	start := time.Now()
 	x.run("send-keys", "-t", x.session, "X")

@@ -352,7 +352,8 @@ func (m *Model) applyCluster(msg clusterMsg) {
 				continue
 			}
 			m.nodes[i].proc = procInfo{known: true, pid: ns.PID, running: ns.Running, paused: ns.Paused,
-				exitCode: ns.ExitCode, faults: ns.Faults, observer: ns.Observer}
+				exitCode: ns.ExitCode, faults: ns.Faults, observer: ns.Observer,
+				impl: strings.TrimSpace(ns.Impl + " " + ns.Version)}
 		}
 	}
 }

@@ -485,3 +485,20 @@ func TestFourLW_UnknownsShownAsQuestionMarks(t *testing.T) {
 		}
 	}
 }
+
+// TestImplLabel: the IMPL cell prefers the launcher's implementation and
+// version, else names what the admin port says (3.8's "zookeeper" as apache,
+// its long monitor version cut to the release).
+func TestImplLabel(t *testing.T) {
+	n := nodeState{proc: procInfo{impl: "apache 3.8.0"}}
+	if got := n.implLabel(); got != "apache 3.8.0" {
+		t.Fatalf("launcher's label: got %q", got)
+	}
+	n = nodeState{last: &adminapi.Peer{Implementation: "zookeeper", Version: "3.8.0-5a02a05eddb59aee6ac762f7ea82e92a68eb9c0f, built on 2022-02-25"}}
+	if got := n.implLabel(); got != "apache 3.8.0" {
+		t.Fatalf("from the admin port: got %q", got)
+	}
+	if got := (nodeState{}).implLabel(); got != "-" {
+		t.Fatalf("unknown: got %q", got)
+	}
+}

@@ -37,6 +37,8 @@ type procInfo struct {
 	exitCode *int
 	faults   []string
 	observer bool
+	// impl is the launcher's implementation and version, "apache 3.8.0".
+	impl string
 }
 
 // Display states beyond ZooKeeper's own.

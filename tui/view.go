@@ -155,11 +155,12 @@ func hexZxid(z int64) string {
 func (m Model) viewTable(s clusterSummary, now time.Time, w int) string {
 	st := m.styles
 	wide := w >= 110
-	const narrowRow = "%s%-2v %-7s %-10s %-7s %-3s %-5s %-11s %-4s %-3s %-9s %s"
-	const wideRow = "%s%-3v %-7s %-10s %-27s %-4s %-10s %-13s %-6s %-5s %-5s %-25s %s"
-	cols := fmt.Sprintf(narrowRow, "  ", "ID", "PID", "STATE", "VOTE", "RND", "EPOCH", "ZXID", "LAG", "SES", "FAULTS", "AGE")
+	// Narrow rows abbreviate IMPL to "zk" or "ap" (zkctl, Apache).
+	const narrowRow = "%s%-2v %-2s %-7s %-10s %-7s %-3s %-5s %-11s %-4s %-3s %-8s %s"
+	const wideRow = "%s%-3v %-13s %-7s %-10s %-24s %-4s %-10s %-13s %-6s %-5s %-5s %-20s %s"
+	cols := fmt.Sprintf(narrowRow, "  ", "ID", "IM", "PID", "STATE", "VOTE", "RND", "EPOCH", "ZXID", "LAG", "SES", "FAULTS", "AGE")
 	if wide {
-		cols = fmt.Sprintf(wideRow, "  ", "ID", "PID", "STATE", "VOTE (leader zxid epoch)", "RND", "EPOCH a/c", "ZXID", "LAG", "SESS", "CONN", "FAULTS", "AGE")
+		cols = fmt.Sprintf(wideRow, "  ", "ID", "IMPL", "PID", "STATE", "VOTE (leader zxid epoch)", "RND", "EPOCH a/c", "ZXID", "LAG", "SESS", "CONN", "FAULTS", "AGE")
 	}
 	out := []string{st.Dim.Render(clip(cols, w, 1))}
 	for i, n := range m.nodes {
@@ -212,15 +213,16 @@ func (m Model) viewTable(s clusterSummary, now time.Time, w int) string {
 		if i == m.selected {
 			sel = "▸ "
 		}
+		impl := n.implLabel()
 		// Pad the state before colouring it so escape codes don't break alignment.
 		stateCell := st.state(state) + strings.Repeat(" ", max(0, 10-len(state)))
 		var row string
 		if wide {
 			row = fmt.Sprintf(strings.Replace(wideRow, "%-10s", "%s", 1),
-				sel, n.id, pid, stateCell, vote, round, epochs, zxid, lagS, sess, conns, trunc(faults, 25), age)
+				sel, n.id, trunc(impl, 13), pid, stateCell, vote, round, epochs, zxid, lagS, sess, conns, trunc(faults, 20), age)
 		} else {
 			row = fmt.Sprintf(strings.Replace(narrowRow, "%-10s", "%s", 1),
-				sel, n.id, pid, stateCell, trunc(vote, 7), round, trunc(epochs, 5), trunc(zxid, 11), trunc(lagS, 4), sess, trunc(faults, 9), age)
+				sel, n.id, impl[:min(2, len(impl))], pid, stateCell, trunc(vote, 7), round, trunc(epochs, 5), trunc(zxid, 11), trunc(lagS, 4), sess, trunc(faults, 8), age)
 		}
 		out = append(out, clip(row, w, 1))
 	}
@@ -255,4 +257,21 @@ func shortAge(d time.Duration) string {
 	default:
 		return d.Round(time.Second).String()
 	}
+}
+
+// implLabel is the IMPL cell: the launcher's "apache 3.8.0" or "zkctl
+// 0.1.0", else what the admin port says (zkctl top has no launcher), else "-".
+func (n nodeState) implLabel() string {
+	if n.proc.impl != "" {
+		return n.proc.impl
+	}
+	if p := n.last; p != nil && p.Implementation != "" {
+		impl := p.Implementation
+		if impl == "zookeeper" {
+			impl = "apache"
+		}
+		v, _, _ := strings.Cut(p.Version, "-") // 3.8's monitor: "3.8.0-<git>, built on <date>"
+		return strings.TrimSpace(impl + " " + v)
+	}
+	return "-"
 }

@@ -16,6 +16,7 @@ func subcommands() []*cobra.Command {
 		newDoCommand(),
 		newChaosCommand(),
 		newTraceCommand(),
+		newUpgradeCommand(),
 	}
 	return append(cmds, newFaultCommands()...)
 }

@@ -45,3 +45,24 @@ func newFaultCommands() []*cobra.Command {
 	}
 	return cmds
 }
+
+// newUpgradeCommand is `zkctl upgrade N --impl apache|zkctl`: the chaos
+// line `upgrade N --impl X` from another terminal, so that a rolling move
+// between zkctl and Apache ZooKeeper can be done by hand, one server at a time.
+func newUpgradeCommand() *cobra.Command {
+	var o doOptions
+	var impl string
+	cmd := &cobra.Command{
+		Use:          "upgrade N --impl apache|zkctl",
+		Short:        "Restart server N under the other implementation on its data directory and wait until it has synced",
+		Args:         cobra.ExactArgs(1),
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, a []string) error {
+			return runLine(cmd, o, "upgrade "+a[0]+" --impl "+impl)
+		},
+	}
+	o.addFlags(cmd)
+	cmd.Flags().StringVar(&impl, "impl", "", "implementation to run: apache or zkctl")
+	_ = cmd.MarkFlagRequired("impl")
+	return cmd
+}

@@ -40,6 +40,11 @@ type nodeStatusJSON struct {
 	ServerClientPort int      `json:"server_client_port"`
 	AdminPort        int      `json:"admin_port"`
 	Faults           []string `json:"faults"`
+	// Impl and Version tell which server this is in a mixed ensemble;
+	// Unknown lists what its admin port cannot tell (Apache's has no pid).
+	Impl    string   `json:"impl"`
+	Version string   `json:"version,omitempty"`
+	Unknown []string `json:"unknown,omitempty"`
 }
 
 func newStatusCommand() *cobra.Command {
@@ -76,7 +81,8 @@ func writeStatusJSON(w io.Writer, st launcher.ClusterStatus) error {
 			f = []string{}
 		}
 		out.Nodes = append(out.Nodes, nodeStatusJSON{ID: n.ID, PID: n.PID, Running: n.Running, State: n.State,
-			Zxid: fmt.Sprintf("0x%x", n.Zxid), Epoch: n.Epoch, ClientPort: n.ClientPort, ServerClientPort: n.ServerClientPort, AdminPort: n.AdminPort, Faults: f})
+			Zxid: fmt.Sprintf("0x%x", n.Zxid), Epoch: n.Epoch, ClientPort: n.ClientPort, ServerClientPort: n.ServerClientPort, AdminPort: n.AdminPort, Faults: f,
+			Impl: n.Impl, Version: n.Version, Unknown: n.Unknown})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -90,7 +96,7 @@ func writeStatusTable(w io.Writer, st launcher.ClusterStatus) error {
 	}
 	fmt.Fprintf(w, "cluster %s in %s, leader %s\n", st.Name, st.Dir, leader)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tPID\tPROCESS\tSTATE\tEPOCH\tZXID\tCLIENT\tADMIN\tFAULTS")
+	fmt.Fprintln(tw, "ID\tIMPL\tPID\tPROCESS\tSTATE\tEPOCH\tZXID\tCLIENT\tADMIN\tFAULTS")
 	for _, n := range st.Nodes {
 		proc := "running"
 		switch {
@@ -114,7 +120,7 @@ func writeStatusTable(w io.Writer, st launcher.ClusterStatus) error {
 		if n.ServerClientPort != 0 && n.ServerClientPort != n.ClientPort {
 			client += fmt.Sprintf(">%d", n.ServerClientPort)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t0x%x\t%s\t%d\t%s\n", id, n.PID, proc, state, n.Epoch, n.Zxid,
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%d\t0x%x\t%s\t%d\t%s\n", id, implLabel(n.Impl, n.Version), n.PID, proc, state, n.Epoch, n.Zxid,
 			client, n.AdminPort, strings.Join(n.Faults, ","))
 	}
 	if err := tw.Flush(); err != nil {
@@ -144,4 +150,16 @@ func launcherAlive(pid int) bool {
 		return false
 	}
 	return p.Signal(syscall.Signal(0)) == nil
+}
+
+// implLabel is the IMPL column: "zkctl 0.1.0", "apache 3.8.0", or "-" for a
+// launcher too old to say.
+func implLabel(impl, version string) string {
+	switch {
+	case impl == "":
+		return "-"
+	case version == "":
+		return impl
+	}
+	return impl + " " + version
 }

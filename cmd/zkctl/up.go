@@ -36,13 +36,14 @@ type upOptions struct {
 	cpuProfile   string
 	grace        time.Duration
 	seed         int64
+	impl         implOptions
 }
 
 func newUpCommand() *cobra.Command {
 	var o upOptions
 	cmd := &cobra.Command{
 		Use:   "up [N]",
-		Short: "Run a local ensemble of N zkctl servers (default 3) and break it on purpose",
+		Short: "Run a local ensemble of N zkctl or Apache ZooKeeper servers (default 3) and break it on purpose",
 		Long: "Start N voting servers (and --observers M) as real processes under <dir>/<name>,\n" +
 			"each server reaching the others through link proxies owned by this process.\n" +
 			"Runs until Ctrl-C or `zkctl down`; a second Ctrl-C skips the grace period.",
@@ -64,6 +65,10 @@ func newUpCommand() *cobra.Command {
 	f.BoolVar(&o.proxyClients, "proxy-clients", false, "give clients a proxy in front of every client port, so isolate/slow/reject/heal of a node also hit its clients")
 	f.DurationVar(&o.grace, "grace", 5*time.Second, "how long a stop waits after SIGTERM before SIGKILL")
 	f.Int64Var(&o.seed, "seed", 1, "seed of the link proxies' jitter")
+	f.StringVar(&o.impl.impl, "impl", "", "server implementation: zkctl or apache for all, or one per server (zkctl,zkctl,apache); default zkctl")
+	f.IntVar(&o.impl.apache, "apache", 0, "run the last N servers as Apache ZooKeeper, the others as zkctl")
+	f.StringVar(&o.impl.home, "zookeeper-home", "", "unpacked apache-zookeeper-3.x.y-bin release for Apache servers (default: Debian's zookeeper package)")
+	f.StringVar(&o.impl.jvmFlags, "jvm-flags", "", "extra JVM flags for Apache servers, e.g. \"-Xmx512m\" (default heap 256 MB)")
 	return cmd
 }
 
@@ -111,6 +116,11 @@ func upConfig(cmd *cobra.Command, args []string, o upOptions) (launcher.Config, 
 	cfg.BasePort, cfg.Clean, cfg.TickMs, cfg.Overrides = o.basePort, o.clean, int(o.tick/time.Millisecond), o.set
 	cfg.ProxyClients, cfg.Grace, cfg.Seed = o.proxyClients, o.grace, o.seed
 	cfg.NoMessages = o.noMessages
+	impls, err := o.impl.impls(voters + max(o.observers, 0))
+	if err != nil {
+		return launcher.Config{}, nil, withExitCode(chaos.ExitScriptError, fmt.Errorf("up: %w", err))
+	}
+	cfg.Impls, cfg.ResolveImpl = impls, o.impl.resolve
 	// The launcher logs to stderr only when something is wrong; events go to stdout.
 	cfg.Logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if o.script == "" {
@@ -173,6 +183,9 @@ func startUp(out io.Writer, cfg launcher.Config, scriptPath string, script []byt
 func (u *upSession) announce(cfg launcher.Config) {
 	fmt.Fprintf(u.out, "zkctl up: cluster %s in %s, control API %s (zkctl status --name %s; zkctl down --name %s)\n",
 		cfg.Name, u.l.Dir(), u.l.ControlAddr(), cfg.Name, cfg.Name)
+	if impls := implSummary(cfg.Impls); impls != "" {
+		fmt.Fprintf(u.out, "zkctl up: servers %s\n", impls)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	cs, err := connectString(ctx, u.l)
 	cancel()

@@ -2,23 +2,14 @@ package oracle
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/zkctl/zkctl/internal/zkinstall"
 	"github.com/zkctl/zkctl/internal/zkproc"
 )
 
 // Server is one Apache ZooKeeper process; it implements zkproc.Target.
 type Server = zkproc.Instance
-
-// log4jProperties sends everything at INFO and above to the console.
-const log4jProperties = `log4j.rootLogger=${zookeeper.root.logger}
-log4j.appender.CONSOLE=org.apache.log4j.ConsoleAppender
-log4j.appender.CONSOLE.Threshold=INFO
-log4j.appender.CONSOLE.layout=org.apache.log4j.PatternLayout
-log4j.appender.CONSOLE.layout.ConversionPattern=%d{ISO8601} [myid:%X{myid}] - %-5p [%t:%C{1}@%L] - %m%n
-`
 
 // Launcher runs QuorumPeerMain from the Debian jars.
 func Launcher() zkproc.Launcher { return launcher(Classpath) }
@@ -33,17 +24,12 @@ func launcher(classpath func() string) zkproc.Launcher {
 		if ok, why := Available(); !ok {
 			return "", nil, nil, fmt.Errorf("oracle: %s", why)
 		}
-		props := filepath.Join(dir, "log4j.properties")
-		if err := os.WriteFile(props, []byte(log4jProperties), 0o644); err != nil {
-			return "", nil, nil, fmt.Errorf("oracle: write log4j.properties: %w", err)
+		logFlags, err := zkinstall.LogFlags(dir)
+		if err != nil {
+			return "", nil, nil, fmt.Errorf("oracle: %w", err)
 		}
-		args := []string{
-			"-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-			"-Dzookeeper.root.logger=INFO,CONSOLE",
-			"-Dlog4j.configuration=file:" + props,
-			"-cp", classpath(),
-			"org.apache.zookeeper.server.quorum.QuorumPeerMain", cfgPath,
-		}
+		args := append([]string{"-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"}, logFlags...)
+		args = append(args, "-cp", classpath(), zkinstall.MainClass, cfgPath)
 		return "java", args, nil, nil
 	}}
 }
