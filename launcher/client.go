@@ -176,8 +176,8 @@ func (c *Client) call(ctx context.Context, method, path string, in, out any) err
 	if err != nil {
 		return fmt.Errorf("launcher client: %s %s: %w", method, path, err)
 	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if in != nil || method == http.MethodPost {
+		req.Header.Set("Content-Type", "application/json") // the control API refuses other POSTs (guardControl)
 	}
 	hc := c.HTTP
 	if hc == nil {

@@ -88,7 +88,7 @@ func (l *Launcher) startControl() {
 		l.requestDown()
 		writeJSON(w, http.StatusAccepted, map[string]string{"status": "shutting down"})
 	})
-	l.httpSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	l.httpSrv = &http.Server{Handler: guardControl(mux), ReadHeaderTimeout: 5 * time.Second}
 	ln := l.control
 	l.wg.Add(1)
 	go func() {
