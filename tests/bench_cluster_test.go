@@ -20,7 +20,7 @@ func TestBenchCluster(t *testing.T) {
 		t.Fatalf("zkctl bench --cluster: %v\n%s", err, out)
 	}
 	var res struct {
-		Ops    int `json:"ops"`
+		Ops int `json:"ops"`
 	}
 	if err := json.Unmarshal(out, &res); err != nil {
 		t.Fatalf("bench output %q: %v", out, err)
