@@ -502,3 +502,47 @@ func TestImplLabel(t *testing.T) {
 		t.Fatalf("unknown: got %q", got)
 	}
 }
+
+// An Apache server's EPOCH under `zkctl up` is the launcher's (read from its
+// currentEpoch file), the value `zkctl status` shows, not 3.8's zab_epoch,
+// which is the last zxid's epoch: a follower synced by an empty DIFF is in
+// epoch 2 with a zxid of epoch 1. Without a launcher the admin port's stays.
+func TestApacheEpochFromLauncher(t *testing.T) {
+	apache := func(id int64, state string) *adminapi.Peer {
+		p := peer(id, state, 1, 1, 0x100000005)
+		p.AcceptedEpoch, p.Implementation = 0, "zookeeper"
+		p.Unknown = []string{"accepted_epoch", "election", "pid"}
+		return p
+	}
+	feed := func(m Model) Model {
+		for i := 0; i < 3; i++ {
+			st := adminapi.StateFollowing
+			if i == 0 {
+				st = adminapi.StateLeading
+			}
+			mm, _ := m.Update(statusMsg{node: i, seq: 1, peer: apache(int64(i+1), st), at: t0})
+			m = mm.(Model)
+		}
+		return m
+	}
+
+	top := feed(newTestModel(t, 3, nil))
+	if out := viewAt(t, top, 140, 45); !strings.Contains(out, "?/1 ") {
+		t.Fatalf("without a launcher the admin port's epoch is shown:\n%s", out)
+	}
+
+	m := feed(newTestModel(t, 3, &fakeController{}))
+	var nodes []launcher.NodeStatus
+	for id := 1; id <= 3; id++ {
+		nodes = append(nodes, launcher.NodeStatus{ID: id, PID: 2000 + id, Running: true, Impl: "apache", Version: "3.8.0", Epoch: 2})
+	}
+	mm, _ := m.Update(clusterMsg{status: launcher.ClusterStatus{Name: "local", Leader: 1, Nodes: nodes}})
+	m = mm.(Model)
+	out := viewAt(t, m, 140, 45)
+	if strings.Count(out, "?/2 ") != 3 || strings.Contains(out, "?/1 ") {
+		t.Fatalf("want the launcher's epoch 2 in every EPOCH cell:\n%s", out)
+	}
+	if s := summarize(m.nodes, t0); s.epoch != 2 || s.leader != 1 {
+		t.Fatalf("summary epoch %d leader %d, want 2 and 1", s.epoch, s.leader)
+	}
+}
