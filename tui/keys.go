@@ -10,6 +10,7 @@ type KeyMap struct {
 	Pause, Isolate, Partition  key.Binding
 	Heal, KillLeader, Workload key.Binding
 	Prompt, Search, Help, Quit key.Binding
+	Upgrade                    key.Binding // restart under the other implementation
 	Faster, Slower             key.Binding
 	PageUp, PageDown           key.Binding
 	Data                       key.Binding // the data view (tui/data.go)
@@ -33,6 +34,7 @@ func DefaultKeyMap() KeyMap {
 		Partition:  key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "partition…")),
 		Heal:       key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "heal")),
 		KillLeader: key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "kill leader")),
+		Upgrade:    key.NewBinding(key.WithKeys("U"), key.WithHelp("U", "upgrade to other impl")),
 		Workload:   key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "workload")),
 		Prompt:     key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
 		Search:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search log")),
@@ -56,7 +58,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Jump, k.Tab, k.PageUp, k.PageDown},
-		{k.Kill, k.Stop, k.Start, k.Restart, k.Pause, k.KillLeader},
+		{k.Kill, k.Stop, k.Start, k.Restart, k.Pause, k.KillLeader, k.Upgrade},
 		{k.Isolate, k.Partition, k.Heal, k.Workload, k.Data, k.Timeline},
 		{k.Prompt, k.Search, k.Faster, k.Slower, k.Help, k.Quit},
 	}
@@ -65,7 +67,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 // destructive reports whether a chaos line needs a confirmation before it
 // runs from a single key press.
 func destructive(line string) bool {
-	for _, w := range []string{"kill", "stop", "restart", "isolate", "partition", "cut", "pause", "reject", "nemesis", "delete"} {
+	for _, w := range []string{"kill", "stop", "restart", "isolate", "partition", "cut", "pause", "reject", "nemesis", "delete", "upgrade"} {
 		if len(line) >= len(w) && line[:len(w)] == w {
 			return true
 		}

@@ -353,7 +353,7 @@ func (m *Model) applyCluster(msg clusterMsg) {
 			}
 			m.nodes[i].proc = procInfo{known: true, pid: ns.PID, running: ns.Running, paused: ns.Paused,
 				exitCode: ns.ExitCode, faults: ns.Faults, observer: ns.Observer,
-				impl: strings.TrimSpace(ns.Impl + " " + ns.Version)}
+				impl: strings.TrimSpace(ns.Impl + " " + ns.Version), epoch: ns.Epoch}
 		}
 	}
 }

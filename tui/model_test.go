@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -500,5 +501,100 @@ func TestImplLabel(t *testing.T) {
 	}
 	if got := (nodeState{}).implLabel(); got != "-" {
 		t.Fatalf("unknown: got %q", got)
+	}
+}
+
+// An Apache server's EPOCH under `zkctl up` is the launcher's (read from its
+// currentEpoch file), the value `zkctl status` shows, not 3.8's zab_epoch,
+// which is the last zxid's epoch: a follower synced by an empty DIFF is in
+// epoch 2 with a zxid of epoch 1. Without a launcher the admin port's stays.
+func TestApacheEpochFromLauncher(t *testing.T) {
+	apache := func(id int64, state string) *adminapi.Peer {
+		p := peer(id, state, 1, 1, 0x100000005)
+		p.AcceptedEpoch, p.Implementation = 0, "zookeeper"
+		p.Unknown = []string{"accepted_epoch", "election", "pid"}
+		return p
+	}
+	feed := func(m Model) Model {
+		for i := 0; i < 3; i++ {
+			st := adminapi.StateFollowing
+			if i == 0 {
+				st = adminapi.StateLeading
+			}
+			mm, _ := m.Update(statusMsg{node: i, seq: 1, peer: apache(int64(i+1), st), at: t0})
+			m = mm.(Model)
+		}
+		return m
+	}
+
+	top := feed(newTestModel(t, 3, nil))
+	if out := viewAt(t, top, 140, 45); !strings.Contains(out, "?/1 ") {
+		t.Fatalf("without a launcher the admin port's epoch is shown:\n%s", out)
+	}
+
+	m := feed(newTestModel(t, 3, &fakeController{}))
+	var nodes []launcher.NodeStatus
+	for id := 1; id <= 3; id++ {
+		nodes = append(nodes, launcher.NodeStatus{ID: id, PID: 2000 + id, Running: true, Impl: "apache", Version: "3.8.0", Epoch: 2})
+	}
+	mm, _ := m.Update(clusterMsg{status: launcher.ClusterStatus{Name: "local", Leader: 1, Nodes: nodes}})
+	m = mm.(Model)
+	out := viewAt(t, m, 140, 45)
+	if strings.Count(out, "?/2 ") != 3 || strings.Contains(out, "?/1 ") {
+		t.Fatalf("want the launcher's epoch 2 in every EPOCH cell:\n%s", out)
+	}
+	if s := summarize(m.nodes, t0); s.epoch != 2 || s.leader != 1 {
+		t.Fatalf("summary epoch %d leader %d, want 2 and 1", s.epoch, s.leader)
+	}
+}
+
+// U upgrades the selected server to the implementation it does not run,
+// after a confirmation that names the target, as the chaos line `upgrade N
+// --impl X`; n cancels; an unknown implementation runs nothing.
+func TestKeys_UpgradeToTheOtherImpl(t *testing.T) {
+	ctl := &fakeController{}
+	m := fiveHealthy(newTestModel(t, 5, ctl))
+	mm, _ := m.Update(clusterMsg{status: launcher.ClusterStatus{Name: "local", Leader: 3, Nodes: []launcher.NodeStatus{
+		{ID: 1, Running: true, Impl: "zkctl", Version: "0.1.0"}, {ID: 2, Running: true, Impl: "apache", Version: "3.8.0"}}}})
+	m = mm.(Model)
+
+	for _, c := range []struct {
+		keys      []string
+		line, ask string
+	}{
+		{[]string{"1", "U"}, "upgrade 1 --impl apache", "upgrade 1 to apache? [y/N]"},
+		{[]string{"2", "U"}, "upgrade 2 --impl zkctl", "upgrade 2 to zkctl? [y/N]"},
+	} {
+		got, cmd := press(t, m, c.keys...)
+		if cmd != nil || got.confirm == nil || got.confirm.line != c.line {
+			t.Fatalf("%v: want a confirmation of %q, got %+v", c.keys, c.line, got.confirm)
+		}
+		if out := viewAt(t, got, 120, 40); !strings.Contains(out, c.ask) {
+			t.Fatalf("%v: footer lacks %q:\n%s", c.keys, c.ask, out)
+		}
+		if c, _ := press(t, got, "n"); c.confirm != nil || !strings.Contains(c.flash, "cancelled") {
+			t.Fatalf("n should cancel: confirm %+v flash %q", c.confirm, c.flash)
+		}
+		got, cmd = press(t, got, "y")
+		msg, ok := runCmd(t, cmd).(actionDoneMsg)
+		if !ok || msg.line != c.line || msg.source != "key U" {
+			t.Fatalf("y ran %#v, want %q from key U", msg, c.line)
+		}
+		if last := got.log[len(got.log)-1]; !strings.Contains(last.text, c.line) {
+			t.Fatalf("event log does not show the line: %+v", last)
+		}
+	}
+
+	// Server 3's implementation: fiveHealthy's peers do not say, nor does the launcher.
+	got, _ := press(t, m, "3", "U")
+	if got.confirm != nil || !got.flashErr || !strings.Contains(got.flash, "not known") {
+		t.Fatalf("unknown implementation: confirm %+v flash %q", got.confirm, got.flash)
+	}
+	if len(ctl.lines) != 2 {
+		t.Fatalf("lines run: %v", ctl.lines)
+	}
+	m, _ = press(t, m, "?")
+	if out := viewAt(t, m, 140, 45); !regexp.MustCompile(`U +upgrade to other impl`).MatchString(out) {
+		t.Fatalf("? lacks the upgrade key:\n%s", out)
 	}
 }

@@ -246,7 +246,7 @@ func (m Model) viewFooter(w int) string {
 	case m.inputMode != "":
 		top = m.input.View()
 	case m.confirm != nil:
-		top = st.Warn.Render(fmt.Sprintf("run %q? [y/N]", m.confirm.line))
+		top = st.Warn.Render(confirmQuestion(m.confirm.line))
 	case m.menu != nil:
 		items := make([]string, len(m.menu))
 		for i, it := range m.menu {

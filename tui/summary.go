@@ -39,6 +39,31 @@ type procInfo struct {
 	observer bool
 	// impl is the launcher's implementation and version, "apache 3.8.0".
 	impl string
+	// epoch is the launcher's current epoch of the server, the one `zkctl
+	// status` shows: for Apache it is read from the currentEpoch file,
+	// which the admin port cannot tell (see nodeState.currentEpoch).
+	epoch int64
+}
+
+// currentEpoch is the server's current epoch as the EPOCH column and the
+// summary use it, and whether it is known. A server that cannot tell its
+// accepted epoch (Apache: 3.8's zab_epoch, or the four-letter words, derive
+// the epoch from the last zxid, which an empty DIFF sync leaves in the old
+// epoch) takes the launcher's when the dashboard runs under `zkctl up`, so
+// that the dashboard and `zkctl status` agree. The larger of the two wins:
+// the launcher polls on its own clock, and either may be a round behind.
+func (n nodeState) currentEpoch() (int64, bool) {
+	p := n.last
+	if p == nil {
+		return 0, false
+	}
+	if !n.proc.known || p.Known("accepted_epoch") {
+		return p.CurrentEpoch, p.Known("current_epoch")
+	}
+	if !p.Known("current_epoch") {
+		return n.proc.epoch, true
+	}
+	return max(p.CurrentEpoch, n.proc.epoch), true
 }
 
 // Display states beyond ZooKeeper's own.
@@ -125,8 +150,8 @@ func summarize(nodes []nodeState, now time.Time) clusterSummary {
 			continue
 		}
 		p := n.last
-		if p.CurrentEpoch > s.epoch {
-			s.epoch = p.CurrentEpoch
+		if e, _ := n.currentEpoch(); e > s.epoch {
+			s.epoch = e
 		}
 		if p.LastLoggedZxid > s.leaderZxid && s.leader < 0 {
 			s.leaderZxid = p.LastLoggedZxid
@@ -144,8 +169,8 @@ func summarize(nodes []nodeState, now time.Time) clusterSummary {
 		best := -1
 		var bestEpoch int64 = -1
 		for _, n := range nodes {
-			if n.fresh(now) && n.last.State == adminapi.StateLeading && n.last.CurrentEpoch > bestEpoch {
-				best, bestEpoch = n.id, n.last.CurrentEpoch
+			if e, _ := n.currentEpoch(); n.fresh(now) && n.last.State == adminapi.StateLeading && e > bestEpoch {
+				best, bestEpoch = n.id, e
 				s.leaderZxid = n.last.LastLoggedZxid
 			}
 		}

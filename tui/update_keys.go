@@ -1,10 +1,14 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/zkctl/zkctl/chaos"
+	"github.com/zkctl/zkctl/launcher"
 )
 
 // handleKey routes a key press through the modal layers first (prompt,
@@ -126,6 +130,8 @@ func (m Model) handleKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.input.Placeholder = "search the event log"
 		m.input.SetValue(m.search)
 		return m, m.input.Focus()
+	case key.Matches(k, m.keys.Upgrade):
+		return m.upgradeKey()
 	case key.Matches(k, m.keys.Partition):
 		m.menu, m.menuCursor = m.partitionMenu(), 0
 		return m, nil
@@ -138,6 +144,40 @@ func (m Model) handleKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.start(line, "key "+k.String(), false)
 	}
 	return m, nil
+}
+
+// upgradeKey asks to restart the selected server under the implementation
+// it does not run — the only other one, so one key and a y suffice — as the
+// chaos line `upgrade N --impl X`, which runs and is recorded like any key's.
+func (m Model) upgradeKey() (tea.Model, tea.Cmd) {
+	id := m.selectedID()
+	if id == 0 {
+		return m, nil
+	}
+	impl, _, _ := strings.Cut(m.nodes[m.selected].implLabel(), " ")
+	var to string
+	switch impl {
+	case launcher.ImplZkctl:
+		to = launcher.ImplApache
+	case launcher.ImplApache:
+		to = launcher.ImplZkctl
+	default:
+		// Guessing could restart a server under the implementation it runs.
+		return m.setFlash(fmt.Sprintf("upgrade: server %d's implementation is not known yet", id), true)
+	}
+	return m.start(fmt.Sprintf("upgrade %d --impl %s", id, to), "key U", false)
+}
+
+// confirmQuestion is the confirmation asked before a destructive line runs:
+// an upgrade says where to ("upgrade 2 to apache? [y/N]"), since the line
+// alone does not show what the server runs now; others quote the line.
+func confirmQuestion(line string) string {
+	if p, err := chaos.ParseLine(line); err == nil && len(p.Stmts) == 1 {
+		if u, ok := p.Stmts[0].(*chaos.UpgradeStmt); ok {
+			return fmt.Sprintf("upgrade %d to %s? [y/N]", u.Node, u.Impl)
+		}
+	}
+	return fmt.Sprintf("run %q? [y/N]", line)
 }
 
 // restartPolling starts a new tick chain at the new rate; the old chain

@@ -182,7 +182,11 @@ func (m Model) viewTable(s clusterSummary, now time.Time, w int) string {
 				vote = "-"
 			}
 			round = fmt.Sprint(p.Election.Round)
-			epochs = fmt.Sprintf("%s/%s", known(p, "accepted_epoch", p.AcceptedEpoch), known(p, "current_epoch", p.CurrentEpoch))
+			cur := unknownCell
+			if e, ok := n.currentEpoch(); ok {
+				cur = fmt.Sprint(e)
+			}
+			epochs = known(p, "accepted_epoch", p.AcceptedEpoch) + "/" + cur
 			zxid = hexZxid(p.LastLoggedZxid)
 			lagS = fmt.Sprint(lag(n, s))
 			sess = known(p, "sessions", p.Sessions)
