@@ -89,6 +89,7 @@ p.meta { margin: 0 0 8px 0; color: #59636e; }
 p.note { margin: 0 0 8px 0; color: #9a6700; }
 svg text { font: 11px ui-monospace, monospace; }
 svg text.server { font: bold 13px system-ui, sans-serif; }
+svg text.cross { font: bold 15px ui-monospace, monospace; }
 g.msg:hover text.label { font-weight: bold; }
 </style>
 </head>
@@ -108,7 +109,7 @@ g.msg:hover text.label { font-weight: bold; }
 {{end}}{{range .Arrows}}<g class="msg"><title>{{.Detail}}</title>
 <text x="4" y="{{.Y}}" dy="4" fill="#59636e">{{.Time}}</text>
 {{if .Self}}<path class="arrow" d="M{{.X1}},{{.Y}} h24 v6 h-24" fill="none" stroke="{{.Colour}}" stroke-width="2" shape-rendering="crispEdges"/>
-{{else if .Dropped}}<line class="arrow" x1="{{.X1}}" y1="{{.Y}}" x2="{{.Head}}" y2="{{.Y}}" stroke="{{.Colour}}" stroke-width="2" stroke-dasharray="6 3" shape-rendering="crispEdges"/><text x="{{.Head}}" y="{{.Y}}" dy="4" text-anchor="middle" font-size="14" font-weight="bold" fill="{{.Colour}}">✗</text>
+{{else if .Dropped}}<line class="arrow" x1="{{.X1}}" y1="{{.Y}}" x2="{{.Head}}" y2="{{.Y}}" stroke="{{.Colour}}" stroke-width="2" stroke-dasharray="6 3" shape-rendering="crispEdges"/><text x="{{.Head}}" y="{{.Y}}" dy="4" class="cross" text-anchor="middle" fill="{{.Colour}}">✗</text>
 {{else}}<line class="arrow" x1="{{.X1}}" y1="{{.Y}}" x2="{{.Head}}" y2="{{.Y}}" stroke="{{.Colour}}" stroke-width="2" shape-rendering="crispEdges" marker-end="url(#{{.Marker}})"/>
 {{end}}<text class="label" x="{{.LabelX}}" y="{{.Y}}" dy="4" fill="{{.Colour}}">{{.Label}}</text>
 </g>
