@@ -95,7 +95,7 @@ g.msg:hover text.label { font-weight: bold; }
 </head>
 <body>
 <h1>zkctl trace: cluster {{.Cluster}}</h1>
-<p class="meta">{{.Start}} to {{.End}} ({{.Span}}), {{.Total}} messages; blue: election, green: Zab, red dashed: dropped, double head: duplicated. Hover an arrow for its fields.</p>
+<p class="meta">{{if .Total}}{{.Start}} to {{.End}} ({{.Span}}), {{.Total}} messages{{else}}No messages in the log{{end}}; blue: election, green: Zab, red dashed: dropped, double head: duplicated. Hover an arrow for its fields.</p>
 {{if lt .Shown .Total}}<p class="note">Showing the first {{.Shown}} of {{.Total}} messages (--max-messages).</p>
 {{end}}<svg xmlns="http://www.w3.org/2000/svg" width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}">
 <defs>

@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -127,6 +130,18 @@ func TestHTMLTrace_Bounded(t *testing.T) {
 	}
 }
 
+// An empty log still gives a well-formed page that says so.
+func TestHTMLTrace_Empty(t *testing.T) {
+	page, err := htmlTrace(nil, "demo", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if elems, text := parseXHTML(t, page); elems["g.msg"] != 0 || !strings.Contains(text, "No messages in the log") {
+		t.Errorf("empty page: %v %s", elems, text)
+	}
+}
+
+// The cluster's name in the header comes from a log's usual path.
 func TestClusterFromInput(t *testing.T) {
 	for path, want := range map[string]string{
 		"/home/u/.zkctl/prod/trace/2026-01-01.jsonl": "prod",
@@ -136,5 +151,57 @@ func TestClusterFromInput(t *testing.T) {
 		if got := clusterFromInput(path, "local"); got != want {
 			t.Errorf("clusterFromInput(%q) = %q, want %q", path, got, want)
 		}
+	}
+}
+
+// The command reads --input, names the cluster after the log's path,
+// applies --max-messages and refuses an unknown format.
+func TestTraceExportCommand_HTML(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "prod", "trace")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var jsonl bytes.Buffer
+	for _, m := range htmlFixture() {
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jsonl.Write(append(b, '\n'))
+	}
+	input := filepath.Join(dir, "start.jsonl")
+	if err := os.WriteFile(input, jsonl.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "t.html")
+	run := func(args ...string) (string, error) {
+		cmd := newTraceExportCommand()
+		var stdout bytes.Buffer
+		cmd.SetOut(&stdout)
+		cmd.SetErr(io.Discard)
+		cmd.SetArgs(args)
+		err := cmd.Execute()
+		return stdout.String(), err
+	}
+	said, err := run("--format", "html", "--max-messages", "4", "--input", input, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(said, "wrote 4 of 6 messages") {
+		t.Errorf("output: %q", said)
+	}
+	page, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	elems, text := parseXHTML(t, page)
+	if elems["g.msg"] != 4 || !strings.Contains(text, "cluster prod") {
+		t.Errorf("page: %v, cluster named? %v", elems, strings.Contains(text, "cluster prod"))
+	}
+	if _, err := run("--format", "svg", "--input", input, out); err == nil {
+		t.Error("--format svg accepted")
+	}
+	if _, err := run("--format", "html", "--max-messages", "-1", "--input", input, out); err == nil {
+		t.Error("--max-messages -1 accepted")
 	}
 }
