@@ -19,43 +19,72 @@ type traceExportOptions struct {
 	clusterOptions
 	format string
 	input  string
+	// maxMessages bounds the messages an html page draws (0: all).
+	maxMessages int
 }
 
 func newTraceExportCommand() *cobra.Command {
 	var o traceExportOptions
 	cmd := &cobra.Command{
 		Use:   "export FILE",
-		Short: "Write the message log as a Perfetto / chrome://tracing trace",
-		Long: `Write the messages the link proxies decoded as Chrome trace-event JSON,
+		Short: "Write the message log as a Perfetto trace or an HTML sequence diagram",
+		Long: `Write the messages the link proxies decoded.
+
+--format perfetto (the default) writes Chrome trace-event JSON,
 which the Perfetto UI (ui.perfetto.dev) and chrome://tracing open: a track
 per server, each message a flow arrow from sender to receiver, and spans for
 each server's elections (from its first LOOKING notification to its first
 vote as FOLLOWING or LEADING, or its first FOLLOWERINFO or LEADERINFO) and each learner's sync (FOLLOWERINFO to
 UPTODATE). The log comes from the running launcher, or with --input from a
-<dir>/<name>/trace/*.jsonl file of an earlier run.`,
+<dir>/<name>/trace/*.jsonl file of an earlier run.
+
+--format html writes one self-contained page (inline CSS and SVG, no
+script, nothing fetched) with the sequence diagram the dashboard's timeline
+draws: a lifeline per server, an arrow per message in time order, labelled
+with its vote or packet type; hover an arrow for all its fields. It draws
+the first --max-messages messages.`,
 		Args:         cobra.ExactArgs(1),
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.format != "perfetto" {
-				return fmt.Errorf("trace export: --format %q: only perfetto is supported", o.format)
+			if o.format != "perfetto" && o.format != "html" {
+				return fmt.Errorf("trace export: --format %q: perfetto or html", o.format)
+			}
+			if o.maxMessages < 0 {
+				return fmt.Errorf("trace export: --max-messages %d: 0 (all) or more", o.maxMessages)
 			}
 			msgs, err := loadMessages(cmd.Context(), o)
 			if err != nil {
 				return err
 			}
-			out, err := perfettoTrace(msgs)
+			var out []byte
+			hint := "open it in ui.perfetto.dev or chrome://tracing"
+			n := len(msgs)
+			if o.format == "html" {
+				cluster := o.name
+				if o.input != "" && !cmd.Flags().Changed("name") {
+					cluster = clusterFromInput(o.input, o.name)
+				}
+				out, err = htmlTrace(msgs, cluster, o.maxMessages)
+				hint = "open it in a browser; it works offline"
+				if o.maxMessages > 0 {
+					n = min(n, o.maxMessages)
+				}
+			} else {
+				out, err = perfettoTrace(msgs)
+			}
 			if err != nil {
 				return err
 			}
 			if err := os.WriteFile(args[0], out, 0o644); err != nil {
 				return fmt.Errorf("trace export: %w", err)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "wrote %d messages to %s (open it in ui.perfetto.dev or chrome://tracing)\n", len(msgs), args[0])
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %d of %d messages to %s (%s)\n", n, len(msgs), args[0], hint)
 			return nil
 		},
 	}
 	o.addFlags(cmd)
-	cmd.Flags().StringVar(&o.format, "format", "perfetto", "output format: perfetto (Chrome trace-event JSON)")
+	cmd.Flags().StringVar(&o.format, "format", "perfetto", "output format: perfetto (Chrome trace-event JSON) or html (a sequence diagram page)")
+	cmd.Flags().IntVar(&o.maxMessages, "max-messages", 2000, "html: draw at most this many messages, the first in time order (0: all)")
 	cmd.Flags().StringVar(&o.input, "input", "", "read a trace/*.jsonl file instead of asking the running launcher")
 	return cmd
 }
