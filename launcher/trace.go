@@ -331,3 +331,25 @@ func (c *traceConn) Written(fwd bool, f wiremsg.Frame, v linkproxy.Verdict) {
 	}
 	c.t.enqueue(rawMsg{at: time.Now(), conn: c, fwd: fwd, frame: f, fault: fault})
 }
+
+// Label is the text shown beside a message's arrow, in the dashboard's
+// timeline and in the HTML export alike: a notification's vote, a
+// handshake's sid, else the summary (or the type), and the fault if any.
+func (m *Message) Label() string {
+	var s string
+	switch m.Type {
+	case "notification":
+		s = fmt.Sprintf("vote %v zxid %v round %v %v", m.Fields["leader"], m.Fields["zxid"], m.Fields["round"], m.Fields["state"])
+	case "handshake":
+		s = fmt.Sprintf("hello sid %v", m.Fields["sid"])
+	default:
+		s = m.Summary
+		if s == "" {
+			s = m.Type
+		}
+	}
+	if m.Fault != "" {
+		s += " [" + m.Fault + "]"
+	}
+	return s
+}

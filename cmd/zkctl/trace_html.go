@@ -118,28 +118,6 @@ g.msg:hover text.label { font-weight: bold; }
 </html>
 `))
 
-// htmlLabel is the text beside an arrow, worded as the dashboard's
-// timeline words it (tui/timeline's label, which that package keeps
-// unexported): a notification's vote, a handshake's sid, else the summary.
-func htmlLabel(m *launcher.Message) string {
-	var s string
-	switch m.Type {
-	case "notification":
-		s = fmt.Sprintf("vote %v zxid %v round %v %v", m.Fields["leader"], m.Fields["zxid"], m.Fields["round"], m.Fields["state"])
-	case "handshake":
-		s = fmt.Sprintf("hello sid %v", m.Fields["sid"])
-	default:
-		s = m.Summary
-		if s == "" {
-			s = m.Type
-		}
-	}
-	if m.Fault != "" {
-		s += " [" + m.Fault + "]"
-	}
-	return s
-}
-
 // htmlDetail is the hover text: every field, one per line, in a stable order.
 func htmlDetail(m *launcher.Message) string {
 	var b strings.Builder
@@ -205,7 +183,7 @@ func htmlTrace(msgs []launcher.Message, cluster string, limit int) ([]byte, erro
 	for i := range shown {
 		m := &shown[i]
 		a := htmlArrow{Y: htmlTopH + i*htmlRowH + htmlRowH/2, X1: laneX[m.From], X2: laneX[m.To], LabelX: labelX,
-			Label: htmlLabel(m), Detail: htmlDetail(m), Colour: htmlElectionColour, Marker: "head-election",
+			Label: m.Label(), Detail: htmlDetail(m), Colour: htmlElectionColour, Marker: "head-election",
 			Time: "+" + fmtOffset(m.TimeNs-msgs[0].TimeNs)}
 		if m.Kind == launcher.MsgZab {
 			a.Colour, a.Marker = htmlZabColour, "head-zab"

@@ -248,23 +248,6 @@ func (m Model) rows() []row {
 	return out
 }
 
-// label is the text shown beside an arrow.
-func label(x *launcher.Message) string {
-	s := ""
-	switch x.Type {
-	case "notification":
-		s = fmt.Sprintf("vote %v zxid %v round %v %v", x.Fields["leader"], x.Fields["zxid"], x.Fields["round"], x.Fields["state"])
-	case "handshake":
-		s = fmt.Sprintf("hello sid %v", x.Fields["sid"])
-	default:
-		s = x.Summary
-	}
-	if x.Fault != "" {
-		s += " [" + x.Fault + "]"
-	}
-	return s
-}
-
 const timeW = 13 // "15:04:05.000 "
 
 // laneWidth is the width of one server's column.
@@ -360,7 +343,7 @@ func (m Model) View() string {
 	for _, r := range rows[start:end] {
 		line := r.at.In(m.loc).Format("15:04:05.000") + " " + m.lanes(r.msg) + " "
 		if r.msg != nil {
-			line += label(r.msg)
+			line += r.msg.Label()
 		} else {
 			keys := make([]string, 0, len(r.counts))
 			for k := range r.counts {
