@@ -2,8 +2,6 @@ package tests
 
 import (
 	"bufio"
-	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"os"
@@ -97,28 +95,13 @@ func waitFourLetter(addr, word string, pred func(string) bool, d time.Duration) 
 var zkCliSessionID = regexp.MustCompile(`0x[0-9a-f]{6,}`)
 
 // runZkCliReadOnly pipes script into `zkCli.sh -r -server addr` (a
-// read-only client) and returns its lines as runZkCliScript does.
+// read-only client) and returns its lines as runZkCliScript does, with
+// session ids, which differ between runs, masked.
 func runZkCliReadOnly(t *testing.T, addr string, script []string) []string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, zkCliPath, "-r", "-server", addr)
-	cmd.Stdin = strings.NewReader(strings.Join(script, "\n") + "\n")
-	cmd.Env = append(os.Environ(), "ZOO_LOG_DIR="+t.TempDir())
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("zkCli.sh -r against %s: %v\nstdout:\n%s\nstderr:\n%s", addr, err, stdout.String(), stderr.String())
-	}
-	var lines []string
-	for _, stream := range []struct{ name, text string }{{"out", stdout.String()}, {"err", stderr.String()}} {
-		for _, l := range strings.Split(stream.text, "\n") {
-			l = strings.TrimRight(l, "\r ")
-			if l == "" || zkCliNoise.MatchString(l) {
-				continue
-			}
-			lines = append(lines, stream.name+": "+zkCliSessionID.ReplaceAllString(l, "0x…"))
-		}
+	lines := runZkCliScript(t, addr, script, "-r")
+	for i, l := range lines {
+		lines[i] = zkCliSessionID.ReplaceAllString(l, "0x…")
 	}
 	return lines
 }

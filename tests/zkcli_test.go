@@ -66,17 +66,17 @@ func runZkCli(t *testing.T, addr string) []string {
 }
 
 // runZkCliScript is runZkCli with the given commands.
-func runZkCliScript(t *testing.T, addr string, script []string) []string {
+func runZkCliScript(t *testing.T, addr string, script []string, flags ...string) []string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, zkCliPath, "-server", addr)
+	cmd := exec.CommandContext(ctx, zkCliPath, append(flags, "-server", addr)...)
 	cmd.Stdin = strings.NewReader(strings.Join(script, "\n") + "\n")
 	cmd.Env = append(os.Environ(), "ZOO_LOG_DIR="+t.TempDir())
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("zkCli.sh against %s: %v\nstdout:\n%s\nstderr:\n%s", addr, err, stdout.String(), stderr.String())
+		t.Fatalf("zkCli.sh %v against %s: %v\nstdout:\n%s\nstderr:\n%s", flags, addr, err, stdout.String(), stderr.String())
 	}
 	var lines []string
 	for _, stream := range []struct{ name, text string }{{"out", stdout.String()}, {"err", stderr.String()}} {
