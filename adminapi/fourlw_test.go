@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zkctl/zkctl/internal/fourlwtest"
 )
 
 func testdata(t testing.TB, name string) string {
@@ -91,42 +92,8 @@ func TestParseCons_WchsIsro(t *testing.T) {
 	}
 }
 
-// fake4lw answers four-letter words from a table, one per connection, as
-// ZooKeeper does; a word missing from the table is refused as a whitelist
-// would refuse it.
-func fake4lw(t *testing.T, answers map[string]string) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				buf := make([]byte, 4)
-				if _, err := io.ReadFull(c, buf); err != nil {
-					return
-				}
-				w := string(buf)
-				if a, ok := answers[w]; ok {
-					io.WriteString(c, a)
-					return
-				}
-				fmt.Fprintf(c, "%s is not executed because it is not in the whitelist.\n", w)
-			}()
-		}
-	}()
-	return ln.Addr().String()
-}
-
 func TestFourLW_PeerFromEveryWord(t *testing.T) {
-	addr := fake4lw(t, map[string]string{
+	addr := fourlwtest.Serve(t, map[string]string{
 		"srvr": testdata(t, "srvr38.txt"), "mntr": testdata(t, "mntr38.txt"), "conf": testdata(t, "conf38.txt"),
 		"cons": testdata(t, "cons38.txt"), "isro": "rw", "wchs": "1 connections watching 2 paths\nTotal watches:2\n",
 	})
@@ -155,7 +122,7 @@ func TestFourLW_PeerFromEveryWord(t *testing.T) {
 
 func TestFourLW_WhitelistRefusesMntr(t *testing.T) {
 	follower := strings.Replace(testdata(t, "srvr38.txt"), "Mode: leader", "Mode: follower", 1)
-	addr := fake4lw(t, map[string]string{"srvr": follower, "conf": testdata(t, "conf38.txt")})
+	addr := fourlwtest.Serve(t, map[string]string{"srvr": follower, "conf": testdata(t, "conf38.txt")})
 	p, err := NewFourLW(addr, time.Second).Peer(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -185,13 +152,13 @@ func TestFourLW_BadPorts(t *testing.T) {
 		t.Fatalf("closed port: %v", err)
 	}
 	// Not serving yet.
-	addr := fake4lw(t, map[string]string{"srvr": notServing + "\n"})
+	addr := fourlwtest.Serve(t, map[string]string{"srvr": notServing + "\n"})
 	p, err := NewFourLW(addr, time.Second).Peer(ctx)
 	if err != nil || p.State != StateLooking || p.LeaderID != -1 {
 		t.Fatalf("not serving: %+v %v", p, err)
 	}
 	// Everything refused.
-	addr = fake4lw(t, map[string]string{})
+	addr = fourlwtest.Serve(t, map[string]string{})
 	if _, err := NewFourLW(addr, time.Second).Peer(ctx); err == nil || !strings.Contains(err.Error(), "whitelist") {
 		t.Fatalf("all refused: %v", err)
 	}

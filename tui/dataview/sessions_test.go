@@ -1,46 +1,14 @@
 package dataview
 
 import (
-	"io"
-	"net"
 	"strings"
 	"testing"
+
+	"github.com/zkctl/zkctl/internal/fourlwtest"
 )
 
-// fourLWServer answers four-letter words from answers on 127.0.0.1; a
-// word it does not know gets ZooKeeper's whitelist refusal.
-func fourLWServer(t *testing.T, answers map[string]string) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				buf := make([]byte, 4)
-				if _, err := io.ReadFull(c, buf); err != nil {
-					return
-				}
-				a, ok := answers[string(buf)]
-				if !ok {
-					a = string(buf) + " is not executed because it is not in the whitelist.\n"
-				}
-				_, _ = io.WriteString(c, a)
-			}()
-		}
-	}()
-	return ln.Addr().String()
-}
-
 func TestDataView_SessionsPanel(t *testing.T) {
-	addr := fourLWServer(t, map[string]string{
+	addr := fourlwtest.Serve(t, map[string]string{
 		"cons": " /127.0.0.1:40214[1](queued=0,recved=5,sent=5,sid=0x100000abc,lop=GETD,est=1,to=10000,lcxid=0x0,lzxid=0x0,lresp=1,llat=0,minlat=0,avglat=0,maxlat=0)\n" +
 			" /127.0.0.1:40216[1](queued=0,recved=5,sent=5,sid=0x200000abc,lop=PING,est=1,to=4000,lcxid=0x0,lzxid=0x0,lresp=1,llat=0,minlat=0,avglat=0,maxlat=0)\n\n",
 		"wchp": "/app/config\n\t0x100000abc\n/app\n\t0x100000abc\n\n",
@@ -58,7 +26,7 @@ func TestDataView_SessionsPanel(t *testing.T) {
 		}
 	}
 	// Apache's default whitelist refuses cons: say so.
-	d.m.cfg.Servers = []Server{{ID: 2, Addr: fourLWServer(t, map[string]string{})}}
+	d.m.cfg.Servers = []Server{{ID: 2, Addr: fourlwtest.Serve(t, map[string]string{})}}
 	d.keys("r")
 	if s := d.screen(); !strings.Contains(s, "cons refused by 4lw.commands.whitelist") {
 		t.Fatalf("a refused word is not named:\n%s", s)
