@@ -175,20 +175,7 @@ func (c *FourLW) Peer(ctx context.Context) (*Peer, error) {
 	if mode == "" {
 		mode = mntr["server_state"]
 	}
-	switch mode {
-	case "leader":
-		p.State = StateLeading
-	case "follower":
-		p.State = StateFollowing
-	case "observer":
-		p.State = StateObserving
-	case "standalone":
-		p.State = StateStandalone
-	case "read-only":
-		p.State, p.ReadOnly = StateLooking, true
-	default:
-		p.State = StateLooking
-	}
+	p.State, p.ReadOnly = stateOfMode(mode)
 	if !serving {
 		p.State = StateLooking
 	}

@@ -94,21 +94,30 @@ func (c *Client) peerFromZooKeeper(ctx context.Context) (*Peer, error) {
 	if v, ok := mon["version"].(string); ok {
 		p.Version = v
 	}
-	switch state, _ := mon["server_state"].(string); state {
-	case "leader":
-		p.State = StateLeading
-	case "follower":
-		p.State = StateFollowing
-	case "observer":
-		p.State = StateObserving
-	case "standalone":
-		p.State = StateStandalone
-	default:
-		p.State = StateLooking
-	}
+	state, _ := mon["server_state"].(string)
+	p.State, p.ReadOnly = stateOfMode(state)
 	if zab.ZabState == "election" {
 		p.State = StateLooking
 	}
 	p.Election.Vote = Vote{Leader: lead.LeaderID, Zxid: zxid, PeerEpoch: zab.ZabEpoch}
 	return p, nil
+}
+
+// stateOfMode maps a server mode as 3.8 prints it (srvr's Mode, mntr's
+// server_state) to the dashboard's state; a read-only server is LOOKING
+// for a quorum and serving read-only clients meanwhile.
+func stateOfMode(mode string) (state string, readOnly bool) {
+	switch mode {
+	case "leader":
+		return StateLeading, false
+	case "follower":
+		return StateFollowing, false
+	case "observer":
+		return StateObserving, false
+	case "standalone":
+		return StateStandalone, false
+	case "read-only":
+		return StateLooking, true
+	}
+	return StateLooking, false
 }
